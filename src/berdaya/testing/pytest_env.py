@@ -1,0 +1,13 @@
+"""Loaded with ``-p`` before pytest-django reads the settings: test-only environment.
+
+Real values from the environment win (CI sets DATABASE_URL for the PostgreSQL run).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("BERDAYA_VAR_DIR", tempfile.mkdtemp(prefix="berdaya-test-"))
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by
+# the test body itself are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
