@@ -14,6 +14,7 @@ demo: setup var/secret_key
 
 test: setup system-test-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: python-deps node-deps messages
@@ -52,6 +53,7 @@ var/secret_key:
 
 lint: python-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 
 clean:
 	rm -rf $(VENV) node_modules var

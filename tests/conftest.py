@@ -20,3 +20,9 @@ def officer(db):
 def officer_client(client, officer):
     client.force_login(officer)
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    # Transactional (browser) tests flush the database when they end, reference data
+    # included; running them last keeps every other test on the migrated data.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

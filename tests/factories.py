@@ -4,7 +4,7 @@ import factory
 
 from berdaya.accounts.models import Role, User
 
-PASSWORD = "kata-sandi-uji-123"  # noqa: S105
+PASSWORD = "kata-sandi-uji-123"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,6 +21,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()

@@ -47,9 +47,7 @@ def test_provinces_are_the_top_level(officer_client):
 def test_children_of_province_74(officer_client):
     body = officer_client.get("/api/v1/regions?parent=74&limit=50").json()
     assert body["count"] == 17
-    assert {"code": "74.71", "name": "Kota Kendari", "level": "kota", "parent_code": "74"} in body[
-        "items"
-    ]
+    assert {"code": "74.71", "name": "Kota Kendari", "level": "kota", "parent_code": "74"} in body["items"]
 
 
 def test_children_accept_undotted_parent(officer_client):

@@ -29,7 +29,11 @@ def test_readyz_reports_an_unreachable_database(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/db.sqlite3"}
     result = subprocess.run(
         [str(Path(sys.executable).with_name("berdaya")), "shell", "--no-imports", "-c", code],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.stdout.split() == ["503", "error"], result.stderr
 

@@ -18,7 +18,11 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     base.update(env)
     return subprocess.run(
         [BERDAYA, "check", "--deploy", "--fail-level", "CRITICAL"],
-        env=base, capture_output=True, text=True, timeout=60, check=False,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

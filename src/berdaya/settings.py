@@ -27,9 +27,7 @@ def envbool(name: str, default: str = "False") -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} bukan nilai ya/tidak yang dikenal (pakai 1/0, true/false)."
-    )
+    raise ImproperlyConfigured(f"{name}={value!r} bukan nilai ya/tidak yang dikenal (pakai 1/0, true/false).")
 
 
 def envint(name: str, default: str) -> int:
@@ -54,9 +52,7 @@ def envsecret(name: str) -> str:
         try:
             value = Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(
-                f"{name}_FILE={path!r} tidak dapat dibaca: {exc.strerror}."
-            ) from None
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} tidak dapat dibaca: {exc.strerror}.") from None
         if not value:
             raise ImproperlyConfigured(f"Berkas {name}_FILE={path!r} kosong.")
     return value
@@ -71,7 +67,7 @@ if not SECRET_KEY:
             "SECRET_KEY belum diatur. Isi variabel lingkungan SECRET_KEY atau SECRET_KEY_FILE "
             "(berkas berisi kunci rahasia), atau jalankan dengan DEBUG=1 untuk pengembangan."
         )
-    SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-DEBUG"
 elif len(SECRET_KEY) < 32 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY terlalu pendek: minimal 32 karakter.")
 
@@ -167,9 +163,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            ),
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
         }
     )
     _db["CONN_MAX_AGE"] = 0
@@ -187,8 +181,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

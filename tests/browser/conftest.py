@@ -65,3 +65,17 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def reference_regions(transactional_db):
+    """Live-server tests are transactional: Django empties every table after each one.
+
+    The regions that the data migration loaded are put back before each browser test
+    (the loader upserts, so this is cheap when they are still there); the root conftest
+    runs browser tests last, so no other test sees the emptied tables.
+    """
+    from berdaya.regions import loader
+    from berdaya.regions.models import Region
+
+    loader.load(Region, loader.rows_for(loader.shipped_full_provinces()))

@@ -10,7 +10,7 @@ from berdaya.accounts.models import Role, User
 
 # A demo database is throw-away and local; one known password keeps the printed
 # list short. Production users are created by an admin and choose their own.
-DEMO_PASSWORD = "berdaya-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "berdaya-demo-2026"
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,7 @@ class DemoUser:
     region_code: str | None  # None = the configured province
 
 
-DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("admin", "Administrator Sistem", Role.ADMIN, None),
-)
+DEMO_USERS: tuple[DemoUser, ...] = (DemoUser("admin", "Administrator Sistem", Role.ADMIN, None),)
 
 
 @transaction.atomic

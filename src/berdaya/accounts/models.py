@@ -19,7 +19,11 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.PELAKU_USAHA)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("wilayah tugas"),
         help_text=_("Provinsi atau satu kabupaten/kota; membatasi data yang dapat dilihat."),
     )

@@ -73,8 +73,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        return respond(request, 401, "not_authenticated",
-                       _("Perlu masuk (sesi) atau token API yang sah."))
+        return respond(request, 401, "not_authenticated", _("Perlu masuk (sesi) atau token API yang sah."))
 
     @api.exception_handler(AuthorizationError)
     def unauthorised(request, exc):
@@ -90,7 +89,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        codes = {401: "not_authenticated", 403: "permission_denied", 404: "not_found",
-                 405: "method_not_allowed", 409: "conflict", 422: "unprocessable",
-                 429: "too_many_requests"}
+        codes = {
+            401: "not_authenticated",
+            403: "permission_denied",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            422: "unprocessable",
+            429: "too_many_requests",
+        }
         return respond(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))

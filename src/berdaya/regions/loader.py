@@ -48,7 +48,9 @@ def read_rows(path: Path) -> list[RegionRow]:
             if level not in VALID_LEVELS:
                 raise RegionDataError(f"{path.name} baris {line}: tingkat {level!r} tidak dikenal.")
             if parent != (code.rpartition(".")[0] or None):
-                raise RegionDataError(f"{path.name} baris {line}: induk {parent!r} tidak cocok dengan {code}.")
+                raise RegionDataError(
+                    f"{path.name} baris {line}: induk {parent!r} tidak cocok dengan {code}."
+                )
             rows.append(RegionRow(code, raw["name"].strip(), level, parent))
     return rows
 
@@ -59,9 +61,7 @@ def rows_for(provinces: Iterable[str]) -> list[RegionRow]:
     for province in provinces:
         path = province_file(province)
         if not path.exists():
-            raise RegionDataError(
-                f"Data wilayah lengkap untuk provinsi {province} tidak ada ({path.name})."
-            )
+            raise RegionDataError(f"Data wilayah lengkap untuk provinsi {province} tidak ada ({path.name}).")
         by_code.update((row.code, row) for row in read_rows(path))
     return sorted(by_code.values(), key=lambda row: (row.depth, row.code))
 
@@ -75,8 +75,9 @@ def load(region_model, rows: list[RegionRow]) -> tuple[int, int]:
         current = existing.get(row.code)
         if current is None:
             to_create.append(
-                region_model(code=row.code, name=row.name, level=row.level, depth=row.depth,
-                             parent_id=row.parent_code)
+                region_model(
+                    code=row.code, name=row.name, level=row.level, depth=row.depth, parent_id=row.parent_code
+                )
             )
         elif (current.name, current.level, current.parent_id) != (row.name, row.level, row.parent_code):
             current.name, current.level, current.parent_id = row.name, row.level, row.parent_code
@@ -85,6 +86,10 @@ def load(region_model, rows: list[RegionRow]) -> tuple[int, int]:
     # Sorted by depth, so every parent is inserted before its children.
     region_model.objects.bulk_create(to_create, batch_size=1000)
     region_model.objects.bulk_update(to_update, ["name", "level", "depth", "parent"], batch_size=1000)
+    from berdaya.regions import lookup  # bulk writes send no signals: drop the lookup index here
+
+    transaction.on_commit(lookup.clear_cache)
+    lookup.clear_cache()
     return len(to_create), len(to_update)
 
 

@@ -26,7 +26,11 @@ class Region(models.Model):
     level = models.CharField(_("tingkat"), max_length=12, choices=Level.choices)
     depth = models.PositiveSmallIntegerField(_("kedalaman"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("induk"),
     )
 

@@ -21,7 +21,9 @@ def children_of(code: str | None) -> QuerySet[Region]:
 def counts_by_level(province: Region) -> dict[str, int]:
     rows = (
         Region.objects.filter(code__startswith=f"{province.code}.")
-        .values("level").annotate(n=Count("code")).order_by()
+        .values("level")
+        .annotate(n=Count("code"))
+        .order_by()
     )
     return {row["level"]: row["n"] for row in rows}
 

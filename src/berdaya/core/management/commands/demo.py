@@ -43,6 +43,8 @@ class Command(BaseCommand):
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
         if gunicorn:
             # A real WSGI server, as in production; static files come from WhiteNoise.
-            os.execv(gunicorn, [gunicorn, "berdaya.wsgi", "--bind", addr, "--workers", "2",
-                                "--access-logfile", "-"])
+            os.execv(  # noqa: S606 (replaces this process with the server)
+                gunicorn,
+                [gunicorn, "berdaya.wsgi", "--bind", addr, "--workers", "2", "--access-logfile", "-"],
+            )
         call_command("runserver", addr, use_reloader=False)

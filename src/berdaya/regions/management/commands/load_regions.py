@@ -8,11 +8,15 @@ from berdaya.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "Memuat/ memperbarui data wilayah Kemendagri (nasional s.d. kab/kota, provinsi terpilih s.d. desa)."
+    help = (
+        "Memuat/ memperbarui data wilayah Kemendagri (nasional s.d. kab/kota, provinsi terpilih s.d. desa)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--province", action="append", dest="provinces",
+            "--province",
+            action="append",
+            dest="provinces",
             help="Kode provinsi yang dimuat sampai desa (bawaan: BERDAYA_PROVINCE).",
         )
 
