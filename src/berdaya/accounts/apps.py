@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "berdaya.accounts"
     label = "accounts"
     verbose_name = _("Akun")
+
+    def ready(self) -> None:
+        from berdaya.accounts import signals  # noqa: F401  (connects the receivers)

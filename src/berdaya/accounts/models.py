@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from berdaya.core.audit import track
+from berdaya.core.scoping import scoped, unscoped
 
 
 class Role(models.TextChoices):
@@ -16,6 +23,38 @@ class Role(models.TextChoices):
     PIMPINAN = "pimpinan", _("Pimpinan")
 
 
+class PartnerKind(models.TextChoices):
+    BANK = "bank", _("Bank / lembaga keuangan")
+    BPJS = "bpjs", _("BPJS Ketenagakerjaan")
+    INSTITUTE = "lembaga", _("Lembaga / instansi")
+    BUYER = "pembeli", _("Pembeli / offtaker")
+    OTHER = "lainnya", _("Lainnya")
+
+
+@scoped(partner="pk")
+@track()
+class Partner(models.Model):
+    """A partner institution (bank, BPJS, institute, buyer) whose staff are ``mitra`` users."""
+
+    name = models.CharField(_("nama lembaga"), max_length=200, unique=True)
+    kind = models.CharField(_("jenis"), max_length=10, choices=PartnerKind.choices)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("lembaga mitra")
+        verbose_name_plural = _("lembaga mitra")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@unscoped("user accounts: managed by admins only (accounts.manage_users)")
+@track(
+    exclude=("password", "last_login"),
+    permission_fields=("role", "region", "partner", "is_active", "is_staff", "is_superuser"),
+    region=lambda user: user.region_id or "",
+)
 class User(AbstractUser):
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.PELAKU_USAHA)
     region = models.ForeignKey(
@@ -27,7 +66,62 @@ class User(AbstractUser):
         verbose_name=_("wilayah tugas"),
         help_text=_("Provinsi atau satu kabupaten/kota; membatasi data yang dapat dilihat."),
     )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("lembaga mitra"),
+    )
 
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
+
+    @property
+    def is_province_wide(self) -> bool:
+        return self.role in {Role.ADMIN, Role.DINAS_PROVINSI, Role.PIMPINAN}
+
+
+TOKEN_PREFIX = "bdy_"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are 256-bit random strings: a plain SHA-256 is enough to make a stolen
+    # table useless, and it lets us look a token up by its hash (argon2 could not).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@scoped(owner="user")
+@track(exclude=("token_hash", "last_used_at"), region=lambda t: "")
+class ApiToken(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nama token"), max_length=80)
+    prefix = models.CharField(_("awalan"), max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    expires_at = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def generate(cls) -> tuple[str, str, str]:
+        """A new raw token, its public prefix and its hash. The raw token is shown once."""
+        prefix = TOKEN_PREFIX + secrets.token_hex(4)
+        raw = f"{prefix}_{secrets.token_urlsafe(32)}"
+        return raw, prefix, hash_token(raw)
+
+    @property
+    def is_usable(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > timezone.now()

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.core.scoping import unscoped
+
 
 class Level(models.TextChoices):
     PROVINSI = "provinsi", _("Provinsi")
@@ -18,6 +20,7 @@ class Level(models.TextChoices):
 DEPTH_PROVINCE, DEPTH_KABKOTA, DEPTH_KECAMATAN, DEPTH_DESA = 1, 2, 3, 4
 
 
+@unscoped("Kemendagri reference data, the same for everyone")
 class Region(models.Model):
     """One Kemendagri administrative region; the code is the key (``74.71.01.1001``)."""
 

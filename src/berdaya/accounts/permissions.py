@@ -1,0 +1,80 @@
+"""What each role may do (SPEC §2). Which records it may do it to is core/scoping.py.
+
+One table, read by the auth backend, so ``user.has_perm("registry.change")`` and
+``{% if perms.registry.change %}`` work everywhere, and by :func:`permission_required`
+for views and :func:`require` for API endpoints and services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from berdaya.accounts.models import Role
+
+ALL = frozenset(Role)
+OFFICE = frozenset({Role.ADMIN, Role.DINAS_PROVINSI, Role.DINAS_KABKOTA})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # reference data and the shell
+    "regions.view": ALL,
+    "accounts.use_api_tokens": ALL,
+    # administration
+    "accounts.manage_users": frozenset({Role.ADMIN}),
+    "audit.view_all": frozenset({Role.ADMIN}),
+    # personal data (SPEC §6): who may see an unmasked NIK / phone
+    "personal_data.unmask": OFFICE,
+    # registry (Part 3)
+    "registry.view": OFFICE | {Role.PENDAMPING, Role.PIMPINAN, Role.PELAKU_USAHA},
+    "registry.create": OFFICE,
+    "registry.change": OFFICE | {Role.PELAKU_USAHA},
+    "registry.export": OFFICE | {Role.PIMPINAN},
+}
+
+
+def has_permission(user: Any, perm: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    try:
+        roles = PERMISSIONS[perm]
+    except KeyError:
+        raise KeyError(f"unknown permission {perm!r}: add it to accounts/permissions.py") from None
+    return user.role in roles
+
+
+def require(user: Any, perm: str) -> None:
+    if not has_permission(user, perm):
+        raise PermissionDenied(perm)
+
+
+def permission_required(perm: str) -> Callable:
+    """View decorator: anonymous → log-in page (302), signed in without the right → 403."""
+    if perm not in PERMISSIONS:
+        raise KeyError(f"unknown permission {perm!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = perm  # read by the authorisation matrix test
+        return wrapped
+
+    return decorator
+
+
+class RoleBackend(ModelBackend):
+    """Django auth backend: passwords as usual, permissions from the role table."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if perm in PERMISSIONS:
+            return has_permission(user_obj, perm)
+        return super().has_perm(user_obj, perm, obj)
