@@ -77,4 +77,13 @@ class RoleBackend(ModelBackend):
     def has_perm(self, user_obj, perm, obj=None):
         if perm in PERMISSIONS:
             return has_permission(user_obj, perm)
+        if _is_active_admin(user_obj):
+            return True  # Django's own model permissions (admin site): the admin role has them all
         return super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return _is_active_admin(user_obj) or super().has_module_perms(user_obj, app_label)
+
+
+def _is_active_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "role", None) == Role.ADMIN)

@@ -112,36 +112,62 @@ def region_filter(path: str, code: str, stored_depth: int) -> Q:
     return Q(**{f"{path}_id": code}) | Q(**{f"{path}_id__startswith": f"{code}."})
 
 
+_ALL = Q()  # "no restriction"
+_NOTHING = Q(pk__in=[])
+
+
+def _through(path: str, value: Any, model: type[models.Model]) -> Q:
+    """``path == value`` as a semi-join when the path crosses a to-many relation.
+
+    A plain join through memberships/assignments would repeat rows and need DISTINCT
+    over the whole (possibly million-row) list; ``pk IN (subquery)`` does not.
+    """
+    if "__" not in path:
+        return Q(**{path: value})
+    return Q(pk__in=model._base_manager.filter(**{path: value}).values("pk"))
+
+
+def _role_condition(user: Any, scope: Scope, model: type[models.Model]) -> Q:
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return _ALL
+    if role in PROVINCE_ROLES:
+        province = (user.region_id or settings.BERDAYA_PROVINCE)[:2]
+        if scope.region is None or province == settings.BERDAYA_PROVINCE:
+            # Every located record of this deployment lies in its province.
+            return _ALL
+        return region_filter(scope.region, province, scope.region_depth)
+    if role == "dinas_kabkota":
+        if scope.region is None or not user.region_id:
+            return _NOTHING
+        return region_filter(scope.region, user.region_id, scope.region_depth)
+    if role in {"pendamping", "konsultan"} and scope.assignee:
+        return _through(scope.assignee, user, model)
+    if role == "mitra" and scope.partner and getattr(user, "partner_id", None):
+        return Q(**{scope.partner: user.partner_id})
+    return _NOTHING
+
+
 def visible(user: Any, qs: QuerySet | type[models.Model]) -> QuerySet:
-    """``qs`` narrowed to what ``user`` may see. Anonymous and inactive users see nothing."""
+    """``qs`` narrowed to what ``user`` may see. Anonymous and inactive users see nothing.
+
+    Whatever the role, a user also sees the records tied to them by the ``owner``
+    path (their own API tokens; for a pelaku usaha, their own business).
+    """
     if not isinstance(qs, QuerySet):
         qs = qs._default_manager.all()
     scope = scope_of(qs.model)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    role = getattr(user, "role", None)
-
-    if role == "admin":
+    condition = _role_condition(user, scope, qs.model)
+    if condition is _ALL:
         return qs
-    if role in PROVINCE_ROLES:
-        province = (user.region_id or settings.BERDAYA_PROVINCE)[:2]
-        if scope.region is None or province == settings.BERDAYA_PROVINCE:
-            # Every located record of this deployment lies in its province.
-            return qs
-        return qs.filter(region_filter(scope.region, province, scope.region_depth))
-    if role == "dinas_kabkota":
-        if scope.region is None or not user.region_id:
-            return qs.none()
-        return qs.filter(region_filter(scope.region, user.region_id, scope.region_depth))
-    if role in {"pendamping", "konsultan"}:
-        return qs.filter(**{scope.assignee: user}).distinct() if scope.assignee else qs.none()
-    if role == "mitra":
-        if scope.partner is None or not getattr(user, "partner_id", None):
-            return qs.none()
-        return qs.filter(**{scope.partner: user.partner_id})
-    if role == "pelaku_usaha":
-        return qs.filter(**{scope.owner: user}).distinct() if scope.owner else qs.none()
-    return qs.none()
+    if scope.owner:
+        owned = _through(scope.owner, user, qs.model)
+        condition = owned if condition is _NOTHING else condition | owned
+    elif condition is _NOTHING:
+        return qs.none()
+    return qs.filter(condition)
 
 
 def get_visible_or_404(user: Any, qs: QuerySet | type[models.Model], **lookup: Any) -> models.Model:
