@@ -9,8 +9,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test setup python-deps node-deps messages system-test-deps lint pytest test-postgres clean
 
-demo: setup var/secret_key
-	SECRET_KEY_FILE=$(CURDIR)/var/secret_key $(BIN)/berdaya demo $(DEMO_ARGS)
+demo: setup var/secret_key var/personal_data_key
+	SECRET_KEY_FILE=$(CURDIR)/var/secret_key PERSONAL_DATA_KEY_FILE=$(CURDIR)/var/personal_data_key \
+	  $(BIN)/berdaya demo $(DEMO_ARGS)
 
 test: setup system-test-deps
 	$(BIN)/ruff check .
@@ -47,6 +48,12 @@ system-test-deps:
 	fi
 
 var/secret_key:
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+# registry: encrypts NIK and phone numbers; created once, never overwritten (the data needs it)
+var/personal_data_key:
 	mkdir -p var
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@

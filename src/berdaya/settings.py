@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram lookups for name search on PostgreSQL; inert on SQLite
     "ninja",
     "axes",
     "berdaya.core",
@@ -233,6 +234,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -251,3 +253,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Registry: personal data and koperasi rules (registry data layer) ---------------
+# One secret protects every NIK and phone number at rest: an encryption key and a
+# separate look-up (HMAC) key are both derived from it (berdaya.core.personal).
+# Losing it makes the stored personal data unreadable: back it up apart from the database.
+PERSONAL_DATA_KEY = envsecret("PERSONAL_DATA_KEY")
+if not PERSONAL_DATA_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PERSONAL_DATA_KEY belum diatur. Isi variabel lingkungan PERSONAL_DATA_KEY atau "
+            "PERSONAL_DATA_KEY_FILE (berkas berisi kunci untuk mengenkripsi NIK dan nomor telepon; "
+            "simpan cadangannya terpisah dari basis data), atau jalankan dengan DEBUG=1 untuk pengembangan."
+        )
+    PERSONAL_DATA_KEY = "insecure-development-personal-data-key-only-for-DEBUG"
+elif not DEBUG and len(PERSONAL_DATA_KEY) < 32:
+    raise ImproperlyConfigured("PERSONAL_DATA_KEY terlalu pendek: minimal 32 karakter.")
+elif not DEBUG and PERSONAL_DATA_KEY == SECRET_KEY:
+    # SECRET_KEY may be rotated at will; this key may not (the data would be lost).
+    raise ImproperlyConfigured("PERSONAL_DATA_KEY harus berbeda dari SECRET_KEY.")
+
+# A koperasi is active when it held its RAT for at least one of the last N book years.
+KOPERASI_RAT_WINDOW_YEARS = envint("KOPERASI_RAT_WINDOW_YEARS", "2")
+if KOPERASI_RAT_WINDOW_YEARS < 1:
+    raise ImproperlyConfigured("KOPERASI_RAT_WINDOW_YEARS harus minimal 1 (tahun buku).")

@@ -1,16 +1,21 @@
 """The pillars of the office's work, in the order of the navigation bar.
 
 A pillar is linked only once its pages exist (``url_name`` set): pages that are
-not built yet are not shown rather than faked.
+not built yet are not shown rather than faked. An item with a ``permission`` is
+shown only to users who have it in the permission table (accounts/permissions.py),
+the same check that ``permission_required`` makes on the page itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from berdaya.accounts.permissions import has_permission
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class Pillar:
     label: str | Promise
     icon: str
     url_name: str | None = None
+    permission: str | None = None
 
     def url(self) -> str | None:
         if not self.url_name:
@@ -28,9 +34,16 @@ class Pillar:
         except NoReverseMatch:
             return None
 
+    def allowed_for(self, user: Any) -> bool:
+        if self.permission is None:
+            return True
+        # Not user.has_perm: it says yes to any superuser, whatever the role, while the
+        # pages themselves go by the role.
+        return has_permission(user, self.permission)
+
 
 PILLARS: tuple[Pillar, ...] = (
-    Pillar("registry", _("Registri"), "building"),
+    Pillar("registry", _("Registri"), "building", "registry:list", "registry.view"),
     Pillar("diagnosis", _("Diagnosis"), "clipboard2-pulse"),
     Pillar("programmes", _("Program"), "cash-coin"),
     Pillar("training", _("Pelatihan"), "mortarboard"),
@@ -49,6 +62,18 @@ REFERENCE_LINKS: tuple[Pillar, ...] = (
     Pillar("api_docs", _("API"), "code-slash", "api:openapi-view"),
 )
 
+# Administration, for the roles that hold the permission.
+ADMIN_LINKS: tuple[Pillar, ...] = (
+    Pillar("users", _("Pengguna"), "person-gear", "accounts:user_list", "accounts.manage_users"),
+    Pillar("audit", _("Audit"), "journal-text", "core:audit_list", "audit.view_all"),
+)
 
-def available(items: tuple[Pillar, ...]) -> list[tuple[Pillar, str]]:
-    return [(item, url) for item in items if (url := item.url())]
+# The signed-in user's own menu.
+USER_MENU: tuple[Pillar, ...] = (
+    Pillar("api_tokens", _("Token API"), "key", "accounts:token_list", "accounts.use_api_tokens"),
+    Pillar("password", _("Ubah kata sandi"), "shield-lock", "accounts:password_change"),
+)
+
+
+def available(items: tuple[Pillar, ...], user: Any = None) -> list[tuple[Pillar, str]]:
+    return [(item, url) for item in items if item.allowed_for(user) and (url := item.url())]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from berdaya.regions import selectors
+from berdaya.regions import geo, selectors
 from berdaya.regions.lookup import Status, resolve_code
 
 
@@ -30,3 +30,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "child_count": children.count(),
     }
     return render(request, "regions/detail.html", context)
+
+
+@login_required
+def kabkota_boundaries(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(geo.kabkota_geojson())
+    response["Cache-Control"] = "private, max-age=86400"  # reference data: changes with a release
+    return response
