@@ -173,6 +173,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     _db["CONN_MAX_AGE"] = 0
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # Name search (registry/search.py): how similar a word must be to count as a match
+    # despite a typo; the same threshold as the SQLite implementation.
+    _db.setdefault("OPTIONS", {}).setdefault("options", "-c pg_trgm.word_similarity_threshold=0.5")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from berdaya.regions.models import Region
 from berdaya.registry.models import EntityKind, KoperasiJenis, LegalStatus, SizeClass
 from berdaya.registry.selectors import DEFAULT_SORT, RegistryFilters
-from berdaya.regions.models import Region
 
 BLANK = [("", _("Semua"))]
 
@@ -30,10 +30,10 @@ class RegistryFilterForm(forms.Form):
     rat = forms.ChoiceField(
         label=_("Kepatuhan RAT"),
         required=False,
-        choices=BLANK + [("patuh", _("RAT 2 tahun terakhir")), ("tidak", _("Tidak RAT"))],
+        choices=[*BLANK, ("patuh", _("RAT 2 tahun terakhir")), ("tidak", _("Tidak RAT"))],
     )
     has_nib = forms.ChoiceField(
-        label=_("Punya NIB"), required=False, choices=BLANK + [("ya", _("Ya")), ("tidak", _("Tidak"))]
+        label=_("Punya NIB"), required=False, choices=[*BLANK, ("ya", _("Ya")), ("tidak", _("Tidak"))]
     )
     sort = forms.ChoiceField(
         label=_("Urutkan"),
@@ -76,9 +76,7 @@ class RegistryFilterForm(forms.Form):
 
 
 def kabkota_choices(province: str) -> list[tuple[str, str]]:
-    return list(
-        Region.objects.filter(parent_id=province).order_by("code").values_list("code", "name")
-    )
+    return list(Region.objects.filter(parent_id=province).order_by("code").values_list("code", "name"))
 
 
 def kecamatan_choices(kabkota: str) -> list[tuple[str, str]]:

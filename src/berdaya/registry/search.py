@@ -21,7 +21,7 @@ from berdaya.registry.text import normalize_name
 
 FTS_TABLE = "registry_entity_fts"
 FUZZY_CANDIDATES = 2000
-FUZZY_MIN_SIMILARITY = 0.45
+FUZZY_MIN_SIMILARITY = 0.5  # = pg_trgm.word_similarity_threshold set in settings.py
 MIN_QUERY = 2
 
 
@@ -54,9 +54,7 @@ def _search_postgresql(qs: QuerySet, query: str, ranked: bool) -> QuerySet:
     qs = qs.filter(condition)
     if ranked:
         qs = qs.annotate(
-            search_rank=RawSQL(
-                "word_similarity(%s, registry_entity.name_search)", (query,), FloatField()
-            )
+            search_rank=RawSQL("word_similarity(%s, registry_entity.name_search)", (query,), FloatField())
         ).order_by("-search_rank", "name", "id")
     return qs
 

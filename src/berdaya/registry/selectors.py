@@ -183,5 +183,7 @@ def _metrics_chart(metrics: list, width: int = 560, height: int = 160) -> dict |
     for i, (year, value) in enumerate(series):
         h = round((height - 30) * value / top, 1)
         x = round(gap + i * (bar + gap), 1)
-        bars.append({"year": year, "value": value, "x": x, "y": round(height - 20 - h, 1), "w": round(bar, 1), "h": h})
+        bars.append(
+            {"year": year, "value": value, "x": x, "y": round(height - 20 - h, 1), "w": round(bar, 1), "h": h}
+        )
     return {"width": width, "height": height, "bars": bars}

@@ -35,9 +35,7 @@ def _filter_form(request: HttpRequest) -> RegistryFilterForm:
     if user.role == "dinas_kabkota":
         kabkotas = [(code, name) for code, name in kabkotas if code == user.region_id]
     kab = request.GET.get("kabkota", "") if user.role != "dinas_kabkota" else user.region_id
-    kbli = list(
-        Kbli.objects.filter(level=KbliLevel.KATEGORI).order_by("code").values_list("code", "title")
-    )
+    kbli = list(Kbli.objects.filter(level=KbliLevel.KATEGORI).order_by("code").values_list("code", "title"))
     kbli = [(code, f"{code} – {title[:50]}") for code, title in kbli]
     return RegistryFilterForm(
         request.GET or None,
@@ -78,7 +76,7 @@ def entity_map_points(request: HttpRequest) -> JsonResponse:
     filters = _filter_form(request).to_filters()
     qs = selectors.entities(request.user, filters).order_by()
     located = qs.filter(lat__isnull=False, lon__isnull=False)
-    total, more = selectors.count_capped(located, cap=1_000_000)
+    total, _more = selectors.count_capped(located, cap=1_000_000)
     step = max(1, total // MAP_POINTS)
     # Every step-th id keeps the spread of the whole list without loading it.
     rows = located.values_list("id", "name", "lat", "lon", "kind")
@@ -107,8 +105,6 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("registry.view")
 def rat_compliance(request: HttpRequest) -> HttpResponse:
     rows = selectors.rat_compliance_by_district(request.user)
-    totals = {
-        key: sum(row[key] for row in rows) for key in ("total", "compliant", "not_compliant", "never")
-    }
+    totals = {key: sum(row[key] for row in rows) for key in ("total", "compliant", "not_compliant", "never")}
     totals["share"] = round(100 * totals["compliant"] / totals["total"], 1) if totals["total"] else 0.0
     return render(request, "registry/rat.html", {"rows": rows, "totals": totals})
