@@ -71,6 +71,23 @@ ROUTES: dict[str, Rule] = {
     "api:openapi-json": Rule(PUBLIC),
     "api:openapi-view": Rule(PUBLIC),
     "api:api-root": Rule(expect(404)),
+    "regions:boundaries": Rule(SIGNED_IN_PAGE),
+    # --- accounts and audit (Part 2) ---
+    "accounts:user_list": Rule(only({"admin"})),
+    "accounts:user_create": Rule(only({"admin"})),
+    "accounts:user_edit": Rule(only({"admin"}), kwargs=lambda w: {"pk": w.users.pendamping.pk}),
+    "accounts:user_reset_password": Rule(only({"admin"}), kwargs=lambda w: {"pk": w.users.pendamping.pk}),
+    # POST-only actions: a GET is 405 for the admin, refused before that for everyone else
+    "accounts:user_set_active": Rule(only({"admin"}, ok=405), kwargs=lambda w: {"pk": w.users.pendamping.pk}),
+    "accounts:user_unlock": Rule(only({"admin"}, ok=405), kwargs=lambda w: {"pk": w.users.pendamping.pk}),
+    "accounts:partner_list": Rule(only({"admin"})),
+    "accounts:partner_create": Rule(only({"admin"})),
+    "accounts:partner_edit": Rule(only({"admin"}), kwargs=lambda w: {"pk": w.bank.pk}),
+    "accounts:token_list": Rule(SIGNED_IN_PAGE),
+    "accounts:token_create": Rule(SIGNED_IN_PAGE),
+    "accounts:token_revoke": Rule(expect(405, anonymous=302), kwargs=lambda w: {"pk": w.owner_token.pk}),
+    "accounts:password_change": Rule(SIGNED_IN_PAGE),
+    "core:audit_list": Rule(only({"admin"})),
 }
 
 # Django's admin site: only staff (the admin role) get in; everyone else is sent to its log-in.
@@ -81,4 +98,16 @@ API: dict[str, Rule] = {
     "GET /api/v1/regions": Rule(SIGNED_IN_API),
     "GET /api/v1/regions/lookup": Rule(SIGNED_IN_API, data=lambda w: {"q": "Konsel"}),
     "GET /api/v1/regions/{code}": Rule(SIGNED_IN_API, kwargs=lambda w: {"code": "74.71"}),
+    # --- accounts (Part 2) ---
+    "GET /api/v1/me": Rule(SIGNED_IN_API),
+    "GET /api/v1/tokens": Rule(SIGNED_IN_API),
+    "POST /api/v1/tokens": Rule(
+        expect(201, anonymous=401), method="post", data=lambda w: {"name": "matriks"}
+    ),
+    # a token is its owner's alone: everyone else, admins included, gets 404
+    "DELETE /api/v1/tokens/{token_id}": Rule(
+        expect(404, anonymous=401, pelaku_usaha=204),
+        method="delete",
+        kwargs=lambda w: {"token_id": w.owner_token.pk},
+    ),
 }

@@ -23,4 +23,10 @@ def build() -> SimpleNamespace:
         pelaku_usaha=UserFactory(username="m_pelaku", role=Role.PELAKU_USAHA, region_id="74.71"),
         pimpinan=UserFactory(username="m_pimpinan", role=Role.PIMPINAN, region_id="74"),
     )
-    return SimpleNamespace(users=users, bank=bank, other_bank=other_bank)
+    from berdaya.accounts.models import ApiToken
+
+    _raw, prefix, digest = ApiToken.generate()
+    owner_token = ApiToken.objects.create(
+        user=users.pelaku_usaha, name="token pelaku", prefix=prefix, token_hash=digest
+    )
+    return SimpleNamespace(users=users, bank=bank, other_bank=other_bank, owner_token=owner_token)

@@ -6,7 +6,8 @@ from berdaya.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Berdaya", {"fields": ("role", "region")}))
-    list_display = ("username", "first_name", "last_name", "role", "region", "is_active")
+    # partner is here because User.clean() checks role, region and partner together
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Berdaya", {"fields": ("role", "region", "partner")}))
+    list_display = ("username", "first_name", "last_name", "role", "region", "partner", "is_active")
     list_filter = ("role", "is_active")
     raw_id_fields = ("region",)

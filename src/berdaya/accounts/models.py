@@ -3,7 +3,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +52,15 @@ class Partner(models.Model):
         return self.name
 
 
+class UserManager(BaseUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `berdaya createsuperuser` must give a working administrator: the pages and the
+        # scoping layer go by role and region, not by is_superuser.
+        extra_fields.setdefault("role", Role.ADMIN)
+        extra_fields.setdefault("region_id", settings.BERDAYA_PROVINCE)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 @unscoped("user accounts: managed by admins only (accounts.manage_users)")
 @track(
     exclude=("password", "last_login"),
@@ -75,6 +87,8 @@ class User(AbstractUser):
         verbose_name=_("lembaga mitra"),
     )
 
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
@@ -82,6 +96,47 @@ class User(AbstractUser):
     @property
     def is_province_wide(self) -> bool:
         return self.role in {Role.ADMIN, Role.DINAS_PROVINSI, Role.PIMPINAN}
+
+    def clean(self) -> None:
+        super().clean()
+        errors = scope_errors(self.role, self.region_id, self.partner_id)
+        if errors:
+            raise ValidationError(errors)
+
+
+PROVINCE_ROLES = frozenset({Role.ADMIN, Role.DINAS_PROVINSI, Role.PIMPINAN})
+# The scope of these roles comes from assignments, ownership or the partner institution;
+# their region is where they work, and is optional only for business owners.
+REGION_OPTIONAL_ROLES = frozenset({Role.PELAKU_USAHA})
+
+
+def scope_errors(role: str, region_code: str | None, partner_id: int | None) -> dict[str, list[str]]:
+    """What is wrong with this combination of role, region and partner (empty when valid).
+
+    The region decides what a district officer sees (core/scoping.py), so a wrong one
+    silently widens or empties their view: it is checked here, for every way a user is saved
+    through a form (our pages and Django's admin site).
+    """
+    province = settings.BERDAYA_PROVINCE
+    errors: dict[str, list[str]] = {}
+    depth = region_code.count(".") + 1 if region_code else 0
+    if region_code and region_code != province and not region_code.startswith(f"{province}."):
+        errors["region"] = [_("Wilayah tugas harus berada di provinsi ini (%(code)s).") % {"code": province}]
+    elif depth > 2:
+        errors["region"] = [
+            _("Wilayah tugas adalah provinsi atau satu kabupaten/kota, bukan kecamatan/desa.")
+        ]
+    elif role in PROVINCE_ROLES and region_code != province:
+        errors["region"] = [_("Peran ini bertugas untuk seluruh provinsi: pilih wilayah provinsi.")]
+    elif role == Role.DINAS_KABKOTA and depth != 2:
+        errors["region"] = [_("Petugas dinas kabupaten/kota harus diberi satu kabupaten/kota.")]
+    elif not region_code and role not in REGION_OPTIONAL_ROLES:
+        errors["region"] = [_("Pilih wilayah tugas.")]
+    if role == Role.MITRA and not partner_id:
+        errors["partner"] = [_("Pengguna mitra harus terhubung ke satu lembaga mitra.")]
+    elif role != Role.MITRA and partner_id:
+        errors["partner"] = [_("Lembaga mitra hanya diisi untuk peran mitra.")]
+    return errors
 
 
 TOKEN_PREFIX = "bdy_"

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.use_api_tokens": ALL,
     # administration
     "accounts.manage_users": frozenset({Role.ADMIN}),
+    "accounts.manage_partners": frozenset({Role.ADMIN}),
     "audit.view_all": frozenset({Role.ADMIN}),
     # personal data (SPEC §6): who may see an unmasked NIK / phone
     "personal_data.unmask": OFFICE,

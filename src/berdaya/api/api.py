@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from berdaya import __version__
+from berdaya.accounts.api import router as accounts_router
+from berdaya.accounts.api_auth import TokenAuth
 from berdaya.api import errors
 from berdaya.regions.api import router as regions_router
 
@@ -21,8 +23,10 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    auth=[django_auth],
+    # a bearer token first: a program's request must not depend on a stray session cookie
+    auth=[TokenAuth(), django_auth],
 )
 errors.install(api)
 
+api.add_router("", accounts_router, tags=["akun"])
 api.add_router("/regions", regions_router, tags=["wilayah"])

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from berdaya.core import views_audit
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_audit.audit_list, name="audit_list"),
+]

@@ -33,7 +33,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Log-in demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
         for spec, user in users:
             scope = user.region.name if user.region else "-"
-            self.stdout.write(f"  {spec.username:<22} {user.get_role_display():<24} {scope}")
+            if user.partner:
+                scope = f"{user.partner.name} · {scope}"
+            self.stdout.write(f"  {spec.username:<12} {user.get_role_display():<24} {scope}")
         self.stdout.write("")
         if no_serve:
             return
