@@ -88,6 +88,85 @@ ROUTES: dict[str, Rule] = {
     "accounts:token_revoke": Rule(expect(405, anonymous=302), kwargs=lambda w: {"pk": w.owner_token.pk}),
     "accounts:password_change": Rule(SIGNED_IN_PAGE),
     "core:audit_list": Rule(only({"admin"})),
+    # --- registry pages (begin) ---
+    # registry.view: office roles, pendamping, pimpinan, pelaku_usaha (not konsultan, mitra).
+    # The Kendari UMKM is assigned to the pendamping and owned by the pelaku_usaha persona;
+    # the Muna officer gets 404 for every Kendari record. POSTs send no usable data: a role
+    # allowed to write gets its form back (200) and nothing is written.
+    "registry:list": Rule(expect(200, anonymous=302, konsultan=403, mitra=403)),
+    "registry:map_points": Rule(expect(200, anonymous=302, konsultan=403, mitra=403)),
+    "registry:rat": Rule(expect(200, anonymous=302, konsultan=403, mitra=403)),
+    "registry:detail": Rule(
+        expect(200, anonymous=302, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"pk": w.kendari_umkm.pk},
+    ),
+    # registry.create: office roles, each for their own area (Muna creates in Muna)
+    "registry:create_umkm": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=200)
+    ),
+    "registry:create_koperasi": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=200)
+    ),
+    # office staff get the full form, the owner the limited one; pimpinan reads only
+    "registry:edit": Rule(
+        expect(
+            403,
+            anonymous=302,
+            admin=200,
+            dinas_provinsi=200,
+            dinas_kabkota=200,
+            pelaku_usaha=200,
+            dinas_kabkota_muna=404,
+        ),
+        kwargs=lambda w: {"pk": w.kendari_umkm.pk},
+    ),
+    "registry:rat_record": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_koperasi.pk},
+    ),
+    "registry:status_change": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_koperasi.pk},
+    ),
+    # personal_data.unmask (these records hold no phone number: nothing to reveal, nothing logged)
+    "registry:reveal_entity": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_umkm.pk, "field": "telepon"},
+    ),
+    "registry:reveal_person": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_owner.pk, "field": "telepon"},
+    ),
+    # htmx helpers of the office's forms
+    "registry:kbli_search": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=200),
+        data=lambda w: {"kbli": "kue"},
+    ),
+    "registry:region_fields": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=200),
+        data=lambda w: {"kabkota": "74.71"},
+    ),
+    # self-service: the pelaku usaha claims, the office verifies
+    "registry:claim": Rule(only({"pelaku_usaha"}), method="post"),
+    "registry:my_entities": Rule(only({"pelaku_usaha"})),
+    "registry:claim_queue": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=200)
+    ),
+    # a pending claim of the pelaku_usaha persona on the Kendari koperasi
+    "registry:claim_decide": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {
+            "pk": w.kendari_koperasi.claims.get_or_create(
+                user=w.users.pelaku_usaha, defaults={"identifier": w.kendari_koperasi.koperasi.nik_koperasi}
+            )[0].pk
+        },
+    ),
+    # --- registry pages (end) ---
 }
 
 # Django's admin site: only staff (the admin role) get in; everyone else is sent to its log-in.
@@ -110,4 +189,74 @@ API: dict[str, Rule] = {
         method="delete",
         kwargs=lambda w: {"token_id": w.owner_token.pk},
     ),
+    # --- registry API (begin) ---
+    # Reads need registry.view (not konsultan, mitra); the Kendari records are outside the Muna
+    # officer's scope (404), assigned to the pendamping and owned by the pelaku_usaha persona.
+    # Writes send an invalid body: a role allowed to write gets 400 and nothing is written.
+    "GET /api/v1/entities": Rule(expect(200, anonymous=401, konsultan=403, mitra=403)),
+    "GET /api/v1/entities/lookup": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        data=lambda w: {"nib": w.kendari_umkm.umkm.nib},
+    ),
+    "GET /api/v1/entities/{entity_id}": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"entity_id": w.kendari_umkm.pk},
+    ),
+    "PATCH /api/v1/entities/{entity_id}": Rule(
+        expect(
+            403,
+            anonymous=401,
+            admin=400,
+            dinas_provinsi=400,
+            dinas_kabkota=400,
+            pelaku_usaha=400,
+            dinas_kabkota_muna=404,
+        ),
+        method="patch",
+        kwargs=lambda w: {"entity_id": w.kendari_umkm.pk},
+        data=lambda w: {"name": ""},
+    ),
+    "POST /api/v1/umkm": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400, dinas_kabkota=400, dinas_kabkota_muna=400),
+        method="post",
+        data=lambda w: {},
+    ),
+    "POST /api/v1/koperasi": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400, dinas_kabkota=400, dinas_kabkota_muna=400),
+        method="post",
+        data=lambda w: {},
+    ),
+    "POST /api/v1/persons": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400, dinas_kabkota=400, dinas_kabkota_muna=400),
+        method="post",
+        data=lambda w: {},
+    ),
+    "GET /api/v1/persons/lookup": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        data=lambda w: {"nik": w.kendari_owner_nik},
+    ),
+    "GET /api/v1/persons/{person_id}": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"person_id": w.kendari_owner.pk},
+    ),
+    "PATCH /api/v1/persons/{person_id}": Rule(
+        expect(
+            403,
+            anonymous=401,
+            admin=400,
+            dinas_provinsi=400,
+            dinas_kabkota=400,
+            pelaku_usaha=400,
+            dinas_kabkota_muna=404,
+        ),
+        method="patch",
+        kwargs=lambda w: {"person_id": w.kendari_owner.pk},
+        data=lambda w: {"name": ""},
+    ),
+    # personal_data.unmask: office roles only, inside their scope
+    "GET /api/v1/persons/{person_id}/nik": Rule(
+        expect(403, anonymous=401, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"person_id": w.kendari_owner.pk},
+    ),
+    # --- registry API (end) ---
 }

@@ -29,4 +29,50 @@ def build() -> SimpleNamespace:
     owner_token = ApiToken.objects.create(
         user=users.pelaku_usaha, name="token pelaku", prefix=prefix, token_hash=digest
     )
-    return SimpleNamespace(users=users, bank=bank, other_bank=other_bank, owner_token=owner_token)
+    return SimpleNamespace(
+        users=users, bank=bank, other_bank=other_bank, owner_token=owner_token, **_registry_records(users)
+    )
+
+
+def _registry_records(users: SimpleNamespace) -> dict:
+    """An UMKM and a koperasi in Kota Kendari (74.71), an UMKM in Kabupaten Muna (74.03).
+
+    The Kendari UMKM is the pelaku_usaha persona's own business (confirmed membership)
+    and is assigned to the pendamping persona; its owner's NIK is kept for look-ups.
+    """
+    from django.utils import timezone
+
+    from berdaya.registry.models import EntityAssignment, EntityKind, EntityMembership
+    from tests.factories import EntityFactory, KoperasiFactory, PersonFactory, UmkmFactory, valid_nik
+
+    kendari_owner_nik = valid_nik(7001)
+    kendari_owner = PersonFactory(name="Wa Ode Sitti", nik=kendari_owner_nik, region_id="74.71.01.1005")
+    kendari_umkm = UmkmFactory(
+        owner=kendari_owner,
+        entity=EntityFactory(kind=EntityKind.UMKM, name="Kue Tradisional Wa Ode", region_id="74.71.01.1005"),
+    ).entity
+    EntityMembership.objects.create(
+        entity=kendari_umkm,
+        user=users.pelaku_usaha,
+        confirmed_by=users.dinas_kabkota,
+        confirmed_at=timezone.now(),
+    )
+    EntityAssignment.objects.create(entity=kendari_umkm, user=users.pendamping)
+    muna_owner = PersonFactory(name="La Ode Muna", nik=valid_nik(7002), region_id="74.03")
+    muna_umkm = UmkmFactory(
+        owner=muna_owner,
+        entity=EntityFactory(kind=EntityKind.UMKM, name="Tenun Masalili", region_id="74.03"),
+    ).entity
+    kendari_koperasi = KoperasiFactory(
+        entity=EntityFactory(
+            kind=EntityKind.KOPERASI, name="Koperasi Nelayan Kendari", region_id="74.71.01", kbli_id="64141"
+        ),
+    ).entity
+    return {
+        "kendari_owner": kendari_owner,
+        "kendari_owner_nik": kendari_owner_nik,
+        "kendari_umkm": kendari_umkm,
+        "muna_owner": muna_owner,
+        "muna_umkm": muna_umkm,
+        "kendari_koperasi": kendari_koperasi,
+    }

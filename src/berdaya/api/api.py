@@ -10,6 +10,7 @@ from berdaya.accounts.api import router as accounts_router
 from berdaya.accounts.api_auth import TokenAuth
 from berdaya.api import errors
 from berdaya.regions.api import router as regions_router
+from berdaya.registry.api import entities_router, persons_router
 
 api = NinjaAPI(
     title="Berdaya API",
@@ -30,3 +31,5 @@ errors.install(api)
 
 api.add_router("", accounts_router, tags=["akun"])
 api.add_router("/regions", regions_router, tags=["wilayah"])
+api.add_router("", entities_router, tags=["entitas"])
+api.add_router("/persons", persons_router, tags=["pelaku"])
