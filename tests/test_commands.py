@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_without_serving_prints_the_log_ins():
     out = io.StringIO()
-    call_command("demo", no_serve=True, stdout=out)
+    call_command("demo", no_serve=True, entities=0, stdout=out)
     text = out.getvalue()
     assert "http://127.0.0.1:8000/" in text
     assert DEMO_PASSWORD in text
@@ -25,8 +25,8 @@ def test_demo_without_serving_prints_the_log_ins():
 
 
 def test_demo_is_repeatable():
-    call_command("demo", no_serve=True, stdout=io.StringIO())
-    call_command("demo", no_serve=True, stdout=io.StringIO())
+    call_command("demo", no_serve=True, entities=0, stdout=io.StringIO())
+    call_command("demo", no_serve=True, entities=0, stdout=io.StringIO())
     assert User.objects.filter(username="admin").count() == 1
 
 

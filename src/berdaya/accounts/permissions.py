@@ -35,6 +35,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.create": OFFICE,
     "registry.change": OFFICE | {Role.PELAKU_USAHA},
     "registry.export": OFFICE | {Role.PIMPINAN},
+    # every field of an entity (identifiers, region, kind-specific data), its RAT and legal
+    # status; "registry.change" alone (pelaku_usaha) edits the owner's limited set of fields
+    "registry.manage": OFFICE,
+    # self-service (Part 3 item 5): a pelaku usaha claims their business, the office verifies
+    "registry.claim": frozenset({Role.PELAKU_USAHA}),
+    "registry.verify_claims": OFFICE,
 }
 
 

@@ -1122,3 +1122,78 @@ class EntityAssignment(models.Model):
             ]
         if errors:
             raise ValidationError(errors)
+
+
+# --- self-service claims ------------------------------------------------------------------------
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu verifikasi")
+    CONFIRMED = "confirmed", _("Dikonfirmasi")
+    REJECTED = "rejected", _("Ditolak")
+
+
+@scoped(region="entity__kabkota", region_depth=2, owner="user")
+@track(region=_entity_region)
+class EntityClaim(models.Model):
+    """A pelaku_usaha user's request to be recognised as owner/officer of an entity.
+
+    The user gives the entity's NIB (UMKM) or NIK koperasi; a district officer of the
+    entity's kab/kota (or province staff) confirms it, which creates the
+    :class:`EntityMembership`, or rejects it with a reason. Only identifiers that match
+    an entity become claims, but the user is told the same thing either way, so the
+    form cannot be used to find out which businesses are registered.
+    """
+
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="claims", verbose_name=_("entitas")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="entity_claims",
+        verbose_name=_("pengguna"),
+    )
+    identifier = models.CharField(
+        _("nomor yang dipakai"), max_length=16, help_text=_("NIB (UMKM) atau NIK koperasi.")
+    )
+    status = models.CharField(
+        _("status klaim"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diputuskan oleh"),
+    )
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    reason = models.TextField(_("alasan"), blank=True)
+    created_at = models.DateTimeField(_("diajukan pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("klaim usaha")
+        verbose_name_plural = _("klaim usaha")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "user"],
+                condition=models.Q(status="pending"),
+                name="registry_claim_one_pending",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="registry_claim_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.entity}"
+
+    def clean(self) -> None:
+        if self.user_id and self.user.role != Role.PELAKU_USAHA:
+            raise ValidationError(
+                {
+                    "user": ValidationError(
+                        _("Hanya pengguna pelaku usaha yang dapat mengklaim usaha."), code="role"
+                    )
+                }
+            )

@@ -98,6 +98,9 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = selectors.entity_detail(request.user, pk)
     context = selectors.profile(request.user, entity)
     context["can_unmask"] = has_permission(request.user, "personal_data.unmask")
+    # the page already passed the scope check, so the permission alone decides the buttons
+    context["can_edit"] = has_permission(request.user, "registry.change")
+    context["can_manage"] = has_permission(request.user, "registry.manage")
     return render(request, "registry/detail.html", context)
 
 
