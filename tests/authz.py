@@ -166,6 +166,24 @@ ROUTES: dict[str, Rule] = {
             )[0].pk
         },
     ),
+    # documents: upload (POST with no file: refused with a message, back to the profile)
+    "registry:document_upload": Rule(
+        expect(
+            403,
+            anonymous=302,
+            admin=302,
+            dinas_provinsi=302,
+            dinas_kabkota=302,
+            dinas_kabkota_muna=404,
+            pelaku_usaha=302,
+        ),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_umkm.pk},
+    ),
+    "registry:document": Rule(
+        expect(200, anonymous=302, dinas_kabkota_muna=404, konsultan=403, mitra=403),
+        kwargs=lambda w: {"pk": w.kendari_umkm.pk, "doc": w.kendari_document.pk},
+    ),
     # --- registry pages (end) ---
 }
 

@@ -68,7 +68,19 @@ def _registry_records(users: SimpleNamespace) -> dict:
             kind=EntityKind.KOPERASI, name="Koperasi Nelayan Kendari", region_id="74.71.01", kbli_id="64141"
         ),
     ).entity
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from berdaya.registry.documents import add_document
+
+    kendari_document = add_document(
+        kendari_umkm,
+        kind="nib",
+        title="NIB Kue Tradisional Wa Ode",
+        upload=SimpleUploadedFile("nib.pdf", b"%PDF-1.4\n% uji\n", content_type="application/pdf"),
+        user=users.dinas_kabkota,
+    )
     return {
+        "kendari_document": kendari_document,
         "kendari_owner": kendari_owner,
         "kendari_owner_nik": kendari_owner_nik,
         "kendari_umkm": kendari_umkm,

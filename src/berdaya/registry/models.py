@@ -1197,3 +1197,7 @@ class EntityClaim(models.Model):
                     )
                 }
             )
+
+
+# Documents live in their own module (upload rules, storage); Django finds models imported here.
+from berdaya.registry.documents import DocumentKind, EntityDocument  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from berdaya.registry import views, views_claims, views_edit
+from berdaya.registry import views, views_claims, views_documents, views_edit
 
 app_name = "registry"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/ubah/", views_edit.entity_edit, name="edit"),
     path("<int:pk>/rat/", views_edit.rat_record, name="rat_record"),
     path("<int:pk>/status/", views_edit.status_change, name="status_change"),
+    path("<int:pk>/dokumen/", views_documents.document_upload, name="document_upload"),
+    path("<int:pk>/dokumen/<int:doc>/", views_documents.document_download, name="document"),
     path("<int:pk>/tampilkan/<str:field>/", views_edit.reveal_entity, name="reveal_entity"),
     path("pelaku/<int:pk>/tampilkan/<str:field>/", views_edit.reveal_person, name="reveal_person"),
     path("kbli/", views_edit.kbli_search, name="kbli_search"),

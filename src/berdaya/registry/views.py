@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from berdaya.accounts.permissions import has_permission, permission_required
 from berdaya.registry import selectors
 from berdaya.registry.forms import RegistryFilterForm, kabkota_choices, kecamatan_choices
-from berdaya.registry.models import Kbli, KbliLevel
+from berdaya.registry.models import DocumentKind, Kbli, KbliLevel
 
 PAGE_SIZE = 50
 MAP_POINTS = 3000
@@ -101,6 +101,8 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # the page already passed the scope check, so the permission alone decides the buttons
     context["can_edit"] = has_permission(request.user, "registry.change")
     context["can_manage"] = has_permission(request.user, "registry.manage")
+    context["documents"] = entity.documents.all()
+    context["document_kinds"] = DocumentKind.choices
     return render(request, "registry/detail.html", context)
 
 
