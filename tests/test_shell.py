@@ -118,3 +118,13 @@ def test_dates_and_numbers_in_templates():
         assert Template("{{ d|date:'DATE_FORMAT' }}").render(Context({"d": dt.date(2023, 8, 17)})) == (
             "17 Agustus 2023"
         )
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client):
+    html = client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="id"' in html and "Masuk ke Berdaya" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/masuk/"})
+    html = client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="id-ID").content.decode()
+    assert 'lang="en"' in html
+    client.cookies["berdaya_language"] = "xx"  # a tampered cookie falls back to Indonesian
+    assert 'lang="id"' in client.get("/masuk/").content.decode()

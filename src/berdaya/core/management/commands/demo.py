@@ -83,7 +83,12 @@ class Command(BaseCommand):
 
         stats = seed_registry(entities, seed=seed, progress=progress)
         seconds = time.monotonic() - started
-        self.stdout.write(f"    {stats} dalam {seconds:.1f} detik")
+        summary = (
+            f"{stats.entities:,} entitas ({stats.umkm:,} UMKM, {stats.koperasi:,} koperasi, "
+            f"{stats.koperasi_rat_compliant:,} patuh RAT), {stats.persons:,} pelaku, "
+            f"{stats.metrics:,} data tahunan"
+        ).replace(",", ".")
+        self.stdout.write(self.style.SUCCESS(f"    {summary} dalam {seconds:.1f} detik"))
 
     def _serve(self, addr: str) -> None:
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))

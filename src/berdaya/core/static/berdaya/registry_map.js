@@ -14,7 +14,7 @@
           style: { color: "#0f5f4a", weight: 1, fillColor: "#d9efe7", fillOpacity: 0.6 },
           onEachFeature: (f, l) => l.bindTooltip(f.properties.nama),
         }).addTo(map);
-        map.fitBounds(layer.getBounds());
+        if (!el.dataset.zoomed) map.fitBounds(layer.getBounds());
       });
       pointsLayer = L.layerGroup().addTo(map);
     }
@@ -25,11 +25,20 @@
       .then((data) => {
         pointsLayer.clearLayers();
         const renderer = L.canvas({ padding: 0.5 });
+        const bounds = [];
         for (const p of data.points) {
           L.circleMarker([p.lat, p.lon], {
-            renderer, radius: 3, weight: 0, fillOpacity: 0.8,
+            renderer, radius: 4, weight: 1, color: "#ffffff", fillOpacity: 0.9,
             fillColor: p.kind === "koperasi" ? "#0d6efd" : "#d63384",
           }).bindTooltip(p.name).addTo(pointsLayer);
+          bounds.push([p.lat, p.lon]);
+        }
+        // A filtered list (a district, a search) is shown where it is, not at province scale.
+        if (params.toString() && bounds.length) {
+          map.fitBounds(bounds, { padding: [12, 12], maxZoom: 13, animate: false });
+          el.dataset.zoomed = "1";
+        } else if (!map._loaded) {
+          map.setView([-4.1, 122.5], 7);  // until the boundaries arrive
         }
         const caption = document.getElementById("map-caption");
         if (caption) caption.textContent = data.shown + " / " + data.total.toLocaleString("id-ID");
