@@ -240,9 +240,9 @@ class TestSeededRegistry:
         event = events.get()
         assert event.action == AuditAction.OTHER
         assert event.object_repr == "Data demo registri"
-        assert event.extra["seed"] == SEED
-        assert event.extra["entitas"] == N and event.extra["koperasi"] == seeded.koperasi
-        assert event.extra["pelaku"] == seeded.persons
+        assert event.extra["event"] == "demo_seed" and event.extra["seed"] == SEED
+        assert event.extra["entities"] == N and event.extra["koperasi"] == seeded.koperasi
+        assert event.extra["persons"] == seeded.persons
 
     def test_ids_continue_after_the_seed(self):
         # The seed numbers its rows itself; the sequences must have moved past them.
