@@ -123,9 +123,9 @@ def bench_users() -> dict[str, Any]:
 
 
 def ours(user, filters: dict[str, str], today: dt.date) -> tuple[int, list[int]]:
-    from berdaya.registry.selectors import RegistryFilters, count_capped, entities
+    from berdaya.registry.selectors import RegistryFilters, count_capped, entities, for_list
 
-    qs = entities(user, RegistryFilters(**filters), today=today)
+    qs = for_list(entities(user, RegistryFilters(**filters), today=today))  # as the list view does
     total, _more = count_capped(qs, cap=CAP)
     rows = [
         (
@@ -222,27 +222,62 @@ class Limit:
         query = normalize_name(f.get("q", ""))
         if not query:
             return self._count_and_page(joins, where, params, "e.name_search, e.id", [])
+        words = query.split()
         if self.db == "postgres":
-            where = [*where, "(e.name_search LIKE %s OR e.name_search %%> %s)"]
-            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            return self._count_and_page(
-                joins,
-                where,
-                [*params, like, query],
-                "word_similarity(%s, e.name_search) DESC, e.name, e.id",
-                [query],
-            )
-        words = [w for w in query.split() if len(w) >= 3]
-        if words:
-            match = " AND ".join(f'"{w}"' for w in words)
-            exact = [
-                *where,
-                "e.id IN (SELECT rowid FROM registry_entity_fts WHERE registry_entity_fts MATCH %s)",
+            # Step 1: every word as a substring (GIN trigram index); step 2 only when empty.
+            likes = [
+                "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words
             ]
-            total, page = self._count_and_page(joins, exact, [*params, match], "e.name, e.id", [])
+            exact = [*where, *["e.name_search LIKE %s"] * len(words)]
+            total, page = self._count_and_page(joins, exact, [*params, *likes], "e.name_search, e.id", [])
             if total:
                 return total, page
+            return self._fuzzy_pg(joins, where, params, query)
+        long_words = [w for w in words if len(w) >= 3]
+        exact = [*where, *["e.name_search LIKE %s"] * (len(words) - len(long_words))]
+        exact_params = [*params, *[f"%{w}%" for w in words if len(w) < 3]]
+        if long_words:
+            match = " AND ".join(f'"{w}"' for w in long_words)
+            exact.append("e.id IN (SELECT rowid FROM registry_entity_fts WHERE registry_entity_fts MATCH %s)")
+            exact_params.append(match)
+        total, page = self._count_and_page(joins, exact, exact_params, "e.name_search, e.id", [])
+        if total:
+            return total, page
         return self._fuzzy(joins, where, params, query)
+
+    def _fuzzy_pg(self, joins, where, params, query):
+        from berdaya.registry.search import FUZZY_CANDIDATES, PG_THRESHOLDS
+
+        clause = " AND ".join([*where, "e.name_search %%> %s"])
+        ranked: list[int] = []
+        for threshold in PG_THRESHOLDS:
+            self.conn.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [threshold]
+            )
+            ranked = [
+                r[0]
+                for r in self._rows(
+                    f"SELECT e.id FROM registry_entity e {joins} WHERE {clause} "
+                    "ORDER BY word_similarity(%s, e.name_search) DESC, e.name_search, e.id LIMIT %s",
+                    [*params, query, query, FUZZY_CANDIDATES],
+                )
+            ]
+            if ranked:
+                break
+        self.conn.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", ["0.5"])
+        return self._page_of(ranked)
+
+    def _page_of(self, ranked: list[int]) -> tuple[int, list[int]]:
+        page_ids = ranked[:PAGE]
+        if page_ids:
+            marks = ", ".join(["%s"] * len(page_ids))
+            self._rows(
+                "SELECT e.id, e.name, e.kind, k.name, c.name, e.kbli_category FROM registry_entity e "
+                "JOIN regions_region k ON k.code = e.kabkota_id LEFT JOIN regions_region c "
+                f"ON c.code = e.kecamatan_id WHERE e.id IN ({marks})",
+                page_ids,
+            )
+        return min(len(ranked), CAP), page_ids
 
     def _fuzzy(self, joins, where, params, query):
         from berdaya.registry.search import FUZZY_CANDIDATES, FUZZY_MIN_SIMILARITY, similarity, trigrams
@@ -254,7 +289,12 @@ class Limit:
             [" OR ".join(f'"{g}"' for g in grams), FUZZY_CANDIDATES],
         )
         scored = sorted(
-            ((similarity(query, name), rowid) for rowid, name in candidates), key=lambda p: (-p[0], p[1])
+            (
+                (similarity(query, name), rowid)
+                for rowid, name in candidates
+                if all(similarity(w, name) >= FUZZY_MIN_SIMILARITY for w in query.split())
+            ),
+            key=lambda p: (-p[0], p[1]),
         )
         ranked = [rowid for score, rowid in scored if score >= FUZZY_MIN_SIMILARITY]
         if not ranked:
@@ -268,17 +308,7 @@ class Limit:
                 [*params, *ranked],
             )
         }
-        in_order = [i for i in ranked if i in found]
-        page_ids = in_order[:PAGE]
-        if page_ids:
-            marks = ", ".join(["%s"] * len(page_ids))
-            self._rows(
-                "SELECT e.id, e.name, e.kind, k.name, c.name, e.kbli_category FROM registry_entity e "
-                "JOIN regions_region k ON k.code = e.kabkota_id LEFT JOIN regions_region c "
-                f"ON c.code = e.kecamatan_id WHERE e.id IN ({marks})",
-                page_ids,
-            )
-        return min(len(in_order), CAP), page_ids
+        return self._page_of([i for i in ranked if i in found])
 
 
 # --- plans ---------------------------------------------------------------------------------
@@ -426,14 +456,17 @@ def main() -> None:
     else:
         lines += ["", "Count and first page identical between ours and the limit in every case."]
     if plan_lines:
-        lines += [
-            "",
-            "<details><summary>Query plans (our queries)</summary>",
-            "",
-            *plan_lines,
-            "",
-            "</details>",
-        ]
+        # Plans are long: they go beside the results (overwritten by each run), not into them.
+        plan_file = Path(__file__).parent / "plans" / f"registry_list-{args.db}-{args.scale}.md"
+        plan_file.parent.mkdir(exist_ok=True)
+        plan_file.write_text(
+            f"# Query plans: registry list, {args.db}, {args.scale:,} entities\n\n"
+            + _common.machine_line(facts)
+            + "\n\n"
+            + "\n".join(plan_lines)
+            + "\n"
+        )
+        lines += ["", f"Query plans of our queries: `bench/plans/{plan_file.name}`."]
     text = "\n".join(lines)
     print("\n" + text)
     if not args.no_append:

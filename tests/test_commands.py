@@ -58,3 +58,32 @@ def test_reference_counts():
     assert province.filter(depth=4).count() == 377 + 1908
     # no orphans: every region below a province hangs from an existing parent
     assert not Region.objects.filter(depth__gt=1, parent__isnull=True).exists()
+
+
+def test_demo_seeds_the_registry_once_and_keeps_it_on_rerun():
+    from berdaya.registry.models import Entity
+
+    out = io.StringIO()
+    call_command("demo", no_serve=True, entities=60, seed=5, stdout=out)
+    assert Entity.objects.count() == 60
+    assert "60 entitas" in out.getvalue()
+    again = io.StringIO()
+    call_command("demo", no_serve=True, entities=60, seed=5, stdout=again)
+    assert "registri sudah berisi 60 entitas: tidak diisi ulang." in again.getvalue()
+    assert Entity.objects.count() == 60
+
+
+def test_demo_does_not_seed_over_people_already_recorded():
+    from berdaya.registry import services
+    from berdaya.registry.models import Entity
+
+    services.create_person(name="Warga Terdaftar", nik="7371011708850001")
+    out = io.StringIO()
+    call_command("demo", no_serve=True, entities=20, stdout=out)
+    assert "data demo hanya dimuat ke registri yang kosong" in out.getvalue()
+    assert Entity.objects.count() == 0
+
+
+def test_demo_refuses_an_absurd_size():
+    with pytest.raises(CommandError, match="antara 0 dan 1.000.000"):
+        call_command("demo", no_serve=True, entities=2_000_000, stdout=io.StringIO())

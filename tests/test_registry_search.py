@@ -58,6 +58,25 @@ def test_search_tolerates_a_small_typo(world):
     assert names(entities(world.users.admin, RegistryFilters(q="berkha"))) == ["Kios Berkah"]
 
 
+def test_a_typo_in_one_word_does_not_match_every_name_with_the_other(world):
+    # "Sinar" alone is in three names; only the one that also has "Jaya" is near "sinar jya".
+    assert names(entities(world.users.admin, RegistryFilters(q="sinar jya"))) == ["Toko Sinar Jaya"]
+
+
+def test_every_word_must_occur_in_any_order(world):
+    admin = world.users.admin
+    assert names(entities(admin, RegistryFilters(q="jaya sinar"))) == ["Toko Sinar Jaya"]
+    assert names(entities(admin, RegistryFilters(q="jaya"))) == ["Toko Sinar Jaya", "UD Jaya Abadi"]
+    assert names(entities(admin, RegistryFilters(q="ud jaya"))) == ["UD Jaya Abadi"]
+
+
+def test_typo_results_respect_the_other_filters_and_the_scope(world):
+    muna = world.users.dinas_kabkota_muna
+    assert names(entities(muna, RegistryFilters(q="berkha"))) == ["Kios Berkah"]
+    assert names(entities(world.users.dinas_kabkota, RegistryFilters(q="berkha"))) == []
+    assert names(entities(world.users.admin, RegistryFilters(q="berkha", kabkota="74.71"))) == []
+
+
 def test_search_finds_nothing_for_an_unrelated_word(world):
     assert names(entities(world.users.admin, RegistryFilters(q="qwxz"))) == []
 

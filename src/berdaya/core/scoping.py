@@ -151,8 +151,8 @@ def _role_condition(user: Any, scope: Scope, model: type[models.Model]) -> Q:
 def visible(user: Any, qs: QuerySet | type[models.Model]) -> QuerySet:
     """``qs`` narrowed to what ``user`` may see. Anonymous and inactive users see nothing.
 
-    Whatever the role, a user also sees the records tied to them by the ``owner``
-    path (their own API tokens; for a pelaku usaha, their own business).
+    A user whose role gives no rows of this model sees the records tied to them by
+    the ``owner`` path instead (their own API tokens; for a pelaku usaha, their own business).
     """
     if not isinstance(qs, QuerySet):
         qs = qs._default_manager.all()
@@ -162,11 +162,12 @@ def visible(user: Any, qs: QuerySet | type[models.Model]) -> QuerySet:
     condition = _role_condition(user, scope, qs.model)
     if condition is _ALL:
         return qs
-    if scope.owner:
-        owned = _through(scope.owner, user, qs.model)
-        condition = owned if condition is _NOTHING else condition | owned
-    elif condition is _NOTHING:
-        return qs.none()
+    if condition is _NOTHING:
+        # Only a role that sees nothing else here falls back to the owner path: OR-ing a
+        # semi-join onto a district's region filter would cost every list a full scan.
+        if not scope.owner:
+            return qs.none()
+        condition = _through(scope.owner, user, qs.model)
     return qs.filter(condition)
 
 

@@ -1,20 +1,24 @@
 """Name search over the registry, tolerant to case and small typos, on both databases.
 
-PostgreSQL: ``pg_trgm`` with a GIN trigram index on ``Entity.name_search``; a
-name matches when it contains the query as typed or is word-similar to it (the
-``%>`` operator, served by the same index), best matches first.
+Both databases search in two steps, so that the common case stays an index look-up:
 
-SQLite: an FTS5 table with the trigram tokenizer mirrors ``name_search`` (kept in
-step by triggers). A query is first tried as substrings (every word ≥ 3 letters
-must occur); when that finds nothing, it falls back to "any trigram of the query",
-ranked by bm25, and keeps the candidates whose trigram similarity to the query is
-high enough — bounded work whatever the registry's size.
+1. **Substring**: every word of the query occurs in the name (as typed, after
+   normalisation). PostgreSQL serves ``LIKE '%…%'`` from a GIN trigram index on
+   ``Entity.name_search``; SQLite from an FTS5 table with the trigram tokenizer
+   (kept in step by triggers). Results come in name order.
+2. **Similar names**, only when step 1 finds nothing: every word of the query must
+   be word-similar to the name (pg_trgm's ``%>`` on PostgreSQL, served by the same
+   GIN index; on SQLite the best ``FUZZY_CANDIDATES`` names sharing a trigram,
+   ranked by bm25, then checked in Python), best match first.
+
+Requiring *every* word keeps a two-word query with a common word ("sinar jaya")
+from matching every name that merely contains "Sinar".
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Case, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import FloatField, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from berdaya.registry.text import normalize_name
@@ -44,47 +48,83 @@ def search(qs: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     query = normalize_name(text)
     if len(query) < MIN_QUERY:
         return qs
+    words = query.split()
     if connection.vendor == "postgresql":
-        return _search_postgresql(qs, query, ranked)
-    return _search_sqlite(qs, query, ranked)
-
-
-def _search_postgresql(qs: QuerySet, query: str, ranked: bool) -> QuerySet:
-    condition = Q(name_search__contains=query) | Q(name_search__trigram_word_similar=query)
-    qs = qs.filter(condition)
+        exact = qs.filter(_all(Q(name_search__contains=w) for w in words))
+    else:
+        exact = _substring_sqlite(qs, words)
+    if exact.exists():
+        return exact.order_by("name_search", "id") if ranked else exact
+    if connection.vendor == "postgresql":
+        ids = _similar_ids_postgresql(qs, query)
+    else:
+        ids = _similar_ids_sqlite(query, words)
+    if not ids:
+        return qs.none()
+    qs = qs.filter(id__in=ids)
     if ranked:
-        qs = qs.annotate(
-            search_rank=RawSQL("word_similarity(%s, registry_entity.name_search)", (query,), FloatField())
-        ).order_by("-search_rank", "name", "id")
+        # Rank = position in the ranked id list: one string parameter and one C-level
+        # instr()/strpos() per row, where a CASE with a branch per id cost hundreds of ms.
+        order = "," + ",".join(map(str, ids)) + ","
+        function = "strpos" if connection.vendor == "postgresql" else "instr"
+        position = RawSQL(  # noqa: S611 (the function name is one of two constants)
+            f"{function}(%s, ',' || registry_entity.id || ',')",
+            (order,),
+            IntegerField(),
+        )
+        qs = qs.annotate(search_rank=position).order_by("search_rank")
     return qs
+
+
+def _all(conditions) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined
+
+
+# Similar names on PostgreSQL: tried strict first, then looser. The GIN index only yields
+# names sharing enough trigrams for the session's threshold, so a strict first pass keeps
+# "sinar jya" from ranking every name that contains "Sinar" (tens of thousands at 1M).
+PG_THRESHOLDS = ("0.65", "0.5")
+
+
+def _similar_ids_postgresql(qs: QuerySet, query: str) -> list[int]:
+    ranked = (
+        qs.filter(name_search__trigram_word_similar=query)
+        .annotate(
+            search_rank=RawSQL("word_similarity(%s, registry_entity.name_search)", (query,), FloatField())
+        )
+        .order_by("-search_rank", "name_search", "id")
+        .values_list("id", flat=True)
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for threshold in PG_THRESHOLDS:
+            # Local to this transaction: the connection's setting is back once it ends.
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [threshold])
+            ids = list(ranked[:FUZZY_CANDIDATES])
+            if ids:
+                return ids
+    return []
 
 
 def _fts_phrase(words: list[str]) -> str:
     return " AND ".join('"' + w.replace('"', "") + '"' for w in words)
 
 
-def _search_sqlite(qs: QuerySet, query: str, ranked: bool) -> QuerySet:
-    words = [w for w in query.split() if len(w) >= 3]
-    if words:
+def _substring_sqlite(qs: QuerySet, words: list[str]) -> QuerySet:
+    long_words = [w for w in words if len(w) >= 3]
+    if long_words:
         # The table name is a constant; the user's text only ever travels as a parameter.
         exact_ids = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
-        narrowed = qs.filter(id__in=RawSQL(exact_ids, (_fts_phrase(words),)))  # noqa: S611
-        short = [w for w in query.split() if len(w) < 3]
-        for word in short:  # two-letter words are below the trigram tokenizer's reach
-            narrowed = narrowed.filter(name_search__contains=word)
-        if narrowed.exists():
-            return narrowed.order_by("name", "id") if ranked else narrowed
-    ids = _fuzzy_ids(query)
-    if not ids:
-        return qs.none()
-    qs = qs.filter(id__in=ids)
-    if ranked:
-        order = Case(*(When(id=i, then=Value(n)) for n, i in enumerate(ids)), output_field=IntegerField())
-        qs = qs.annotate(search_rank=order).order_by("search_rank")
+        qs = qs.filter(id__in=RawSQL(exact_ids, (_fts_phrase(long_words),)))  # noqa: S611
+    for word in words:
+        if len(word) < 3:  # two-letter words are below the trigram tokenizer's reach
+            qs = qs.filter(name_search__contains=word)
     return qs
 
 
-def _fuzzy_ids(query: str) -> list[int]:
+def _similar_ids_sqlite(query: str, words: list[str]) -> list[int]:
     grams = sorted(g for g in trigrams(query) if g.strip() and len(g.strip()) == 3)
     if not grams:
         return []
@@ -97,7 +137,11 @@ def _fuzzy_ids(query: str) -> list[int]:
         )
         rows = cursor.fetchall()
     scored = sorted(
-        ((similarity(query, name), rowid) for rowid, name in rows),
+        ((similarity(query, name), rowid) for rowid, name in rows if _every_word_similar(words, name)),
         key=lambda pair: (-pair[0], pair[1]),
     )
     return [rowid for score, rowid in scored if score >= FUZZY_MIN_SIMILARITY]
+
+
+def _every_word_similar(words: list[str], name: str) -> bool:
+    return all(similarity(word, name) >= FUZZY_MIN_SIMILARITY for word in words)

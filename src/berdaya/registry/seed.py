@@ -1010,7 +1010,7 @@ class _Generator:
             if rng.random() < 0.3:
                 self.cert_seq += 1
                 u.pirt_number = (
-                    f"P-IRT {rng.randrange(1, 6)}{rng.randrange(1, 16):02d}{kab_digits}"
+                    f"{rng.randrange(1, 6)}{rng.randrange(1, 16):02d}{kab_digits}"
                     f"{self.cert_seq % 10_000:04d}-{(self.year + rng.randrange(1, 5)) % 100:02d}"
                 )
             if rng.random() < 0.12:
@@ -1317,6 +1317,9 @@ def seed(
             timings["audit"] = time.perf_counter() - t
             t = time.perf_counter()
         timings["commit"] = time.perf_counter() - t
+        t = time.perf_counter()
+        _analyze()
+        timings["analyze"] = time.perf_counter() - t
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -1325,6 +1328,15 @@ def seed(
     stats.timings = dict(timings)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _analyze() -> None:
+    """Fresh planner statistics: without them SQLite picks the kab/kota index for every
+    filter (it has no idea how selective a size class is) and PostgreSQL waits for autovacuum."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _pipelined(gen: _Generator, n: int, chunk_size: int, timings: dict[str, float]) -> Iterable[_Chunk]:

@@ -86,6 +86,24 @@ def entities(
     return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT]))
 
 
+# What a row of the registry list shows: loading only these keeps the ciphertexts and
+# the dozens of other columns of 50 entities (and their regions) out of every page.
+LIST_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "kbli_category",
+    "kabkota",
+    "kabkota__name",
+    "kecamatan",
+    "kecamatan__name",
+)
+
+
+def for_list(qs: QuerySet[Entity]) -> QuerySet[Entity]:
+    return qs.only(*LIST_FIELDS)
+
+
 def count_capped(qs: QuerySet, cap: int = 10_000) -> tuple[int, bool]:
     """How many rows, counting at most ``cap`` + 1: an exact total over a million rows
     costs more than the page itself, and "more than 10.000" is what a clerk needs."""

@@ -50,7 +50,7 @@ def _filter_form(request: HttpRequest) -> RegistryFilterForm:
 def entity_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.to_filters()
-    qs = selectors.entities(request.user, filters)
+    qs = selectors.for_list(selectors.entities(request.user, filters))
     total, more = selectors.count_capped(qs)
     paginator = CappedPaginator(qs, PAGE_SIZE, total=total, more=more)
     page: Page = paginator.get_page(request.GET.get("page"))

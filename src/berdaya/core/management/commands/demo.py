@@ -67,6 +67,7 @@ class Command(BaseCommand):
             self.stdout.write("    dilewati (--entities 0).")
             return
         from berdaya.registry.models import Entity
+        from berdaya.registry.seed import RegistryNotEmpty
         from berdaya.registry.seed import seed as seed_registry
 
         existing = Entity.objects.count()
@@ -81,7 +82,11 @@ class Command(BaseCommand):
         def progress(stage: str, done: int, total: int) -> None:
             self.stdout.write(f"    {stage}: {done:,}/{total:,}".replace(",", "."))
 
-        stats = seed_registry(entities, seed=seed, progress=progress)
+        try:
+            stats = seed_registry(entities, seed=seed, progress=progress)
+        except RegistryNotEmpty as exc:
+            self.stdout.write(f"    {exc}")
+            return
         seconds = time.monotonic() - started
         summary = (
             f"{stats.entities:,} entitas ({stats.umkm:,} UMKM, {stats.koperasi:,} koperasi, "
