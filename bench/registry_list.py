@@ -324,6 +324,8 @@ def plans(user, filters: dict[str, str], today: dt.date) -> list[str]:
     out = []
     for query in captured.captured_queries:
         sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT") or "set_config" in sql:
+            continue  # BEGIN/SAVEPOINT around the similar-names pass, set_config
         head = " ".join(sql.split())[:90]
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":

@@ -85,5 +85,5 @@ def test_demo_does_not_seed_over_people_already_recorded():
 
 
 def test_demo_refuses_an_absurd_size():
-    with pytest.raises(CommandError, match="antara 0 dan 1.000.000"):
+    with pytest.raises(CommandError, match=r"antara 0 dan 1\.000\.000"):
         call_command("demo", no_serve=True, entities=2_000_000, stdout=io.StringIO())
