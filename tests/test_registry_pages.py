@@ -179,6 +179,16 @@ def test_detail_of_a_koperasi_shows_rat_compliance_and_actions(as_user, kendari)
     assert 'data-testid="rat-button"' in body and 'data-testid="status-button"' in body
 
 
+def test_detail_with_every_optional_field_empty_shows_dashes_not_none(as_user, kendari):
+    bare = umkm_in(MANDONGA_DESA, "Usaha Tanpa Data")
+    koperasi = KoperasiFactory(entity__region_id=MANDONGA_DESA, entity__year_founded=None)
+    for pk in (bare.pk, koperasi.pk):
+        body = html(as_user(kendari).get(f"/registri/{pk}/"))
+        text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S))
+        assert "None" not in text, f"'None' shown on the page of entity {pk}"
+    assert re.search(r"Tahun berdiri</dt><dd[^>]*>–", html(as_user(kendari).get(f"/registri/{bare.pk}/")))
+
+
 def test_detail_outside_the_district_is_404(as_user, muna, listed):
     response = as_user(muna).get(f"/registri/{listed['mandonga'].pk}/")
     assert response.status_code == 404

@@ -412,7 +412,11 @@ class Entity(models.Model):
         verbose_name_plural = _("entitas")
         ordering = ["name", "id"]
         indexes = [
-            models.Index(fields=["kind", "kabkota"], name="registry_entity_kind_kab"),
+            # kind + kab/kota, in name order: "koperasi of Kota Kendari" (all named K…) would
+            # otherwise walk the district's name index through every UMKM before them.
+            models.Index(
+                fields=["kind", "kabkota", "name_search", "id"], name="registry_entity_kind_kab_name"
+            ),
             models.Index(fields=["kabkota", "kecamatan"], name="registry_entity_kab_kec"),
             models.Index(fields=["kbli_category"], name="registry_entity_kbli_cat"),
             models.Index(fields=["name_search"], name="registry_entity_name_search"),

@@ -35,7 +35,8 @@
         }
         // A filtered list (a district, a search) is shown where it is, not at province scale.
         if (params.toString() && bounds.length) {
-          map.fitBounds(bounds, { padding: [12, 12], maxZoom: 13, animate: false });
+          // One point alone keeps its surroundings in view (kecamatan scale, not street scale).
+          map.fitBounds(bounds, { padding: [12, 12], maxZoom: bounds.length > 1 ? 13 : 11, animate: false });
           el.dataset.zoomed = "1";
         } else if (!map._loaded) {
           map.setView([-4.1, 122.5], 7);  // until the boundaries arrive
