@@ -20,6 +20,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models import FloatField, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from berdaya.registry.text import normalize_name
 
@@ -54,7 +55,7 @@ def search(qs: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     else:
         exact = _substring_sqlite(qs, words)
     if exact.exists():
-        return exact.order_by("name_search", "id") if ranked else exact
+        return exact.order_by(*matches_by_name()) if ranked else exact
     if connection.vendor == "postgresql":
         ids = _similar_ids_postgresql(qs, query)
     else:
@@ -74,6 +75,21 @@ def search(qs: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
         )
         qs = qs.annotate(search_rank=position).order_by("search_rank")
     return qs
+
+
+def matches_by_name(descending: bool = False) -> tuple:
+    """ORDER BY for a narrowed list (search matches, a size class) in name order.
+
+    PostgreSQL, given ORDER BY name_search LIMIT 50, walks the name index and filters
+    every row on the way (measured at 1M: 170 ms for "sinar jaya", 1 s for "toko");
+    ``lower(name_search)`` — the same order, names are stored lower-case — cannot use
+    that index, so it takes the matches from their own index and sorts only those
+    (12 ms and 290 ms). SQLite plans this well on its own.
+    """
+    if connection.vendor != "postgresql":
+        return ("-name_search", "-id") if descending else ("name_search", "id")
+    key = Lower("name_search")
+    return (key.desc(), "-id") if descending else (key, "id")
 
 
 def _all(conditions) -> Q:

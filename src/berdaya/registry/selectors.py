@@ -83,6 +83,8 @@ def entities(
         qs = search.search(qs, f.q, ranked=f.sort == DEFAULT_SORT)
         if f.sort == DEFAULT_SORT:
             return qs  # best matches first
+    if (f.q or f.size_class or f.has_nib) and f.sort in ("nama", "-nama"):
+        return qs.order_by(*search.matches_by_name(descending=f.sort == "-nama"))
     return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT]))
 
 
