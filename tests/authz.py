@@ -58,6 +58,13 @@ class Rule:
     data: Callable[[Any], dict[str, Any]] = field(default=lambda world: {})
 
 
+IMPORTERS = {"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna"}
+
+
+def BATCH(world: Any) -> dict[str, Any]:
+    return {"pk": world.kendari_batch.pk}
+
+
 # --- web routes, by URL name --------------------------------------------------------------
 ROUTES: dict[str, Rule] = {
     "home": Rule(SIGNED_IN_PAGE),
@@ -184,6 +191,31 @@ ROUTES: dict[str, Rule] = {
         expect(200, anonymous=302, dinas_kabkota_muna=404, konsultan=403, mitra=403),
         kwargs=lambda w: {"pk": w.kendari_umkm.pk, "doc": w.kendari_document.pk},
     ),
+    # export (registry.export: office roles and pimpinan; the Muna officer gets a file with
+    # Muna's rows only) and the import templates (registry.import: office roles)
+    "registry:export_xlsx": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna", "pimpinan"})
+    ),
+    "registry:export_csv": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna", "pimpinan"})
+    ),
+    "registry:import_template": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna"}),
+        kwargs=lambda w: {"kind": "umkm"},
+    ),
+    # import (registry.import: office roles; a batch is seen within the uploader's region,
+    # so the Muna officer gets 404 for the Kendari officer's batch; rollback is the admin's)
+    "registry:import_list": Rule(only(IMPORTERS)),
+    "registry:import_detail": Rule(only(IMPORTERS, dinas_kabkota_muna=404), kwargs=BATCH),
+    # a finished batch has nothing to map: back to its page
+    "registry:import_mapping": Rule(only(IMPORTERS, ok=302, dinas_kabkota_muna=404), kwargs=BATCH),
+    "registry:import_progress": Rule(only(IMPORTERS, dinas_kabkota_muna=404), kwargs=BATCH),
+    # POST on a finished batch: refused with a message, back to the batch page
+    "registry:import_commit": Rule(
+        only(IMPORTERS, ok=302, dinas_kabkota_muna=404), method="post", kwargs=BATCH
+    ),
+    "registry:import_rollback": Rule(only({"admin"}, ok=302), method="post", kwargs=BATCH),
+    "registry:import_report": Rule(only(IMPORTERS, dinas_kabkota_muna=404), kwargs=BATCH),
     # --- registry pages (end) ---
 }
 

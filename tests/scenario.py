@@ -79,7 +79,30 @@ def _registry_records(users: SimpleNamespace) -> dict:
         upload=SimpleUploadedFile("nib.pdf", b"%PDF-1.4\n% uji\n", content_type="application/pdf"),
         user=users.dinas_kabkota,
     )
+    from django.core.files.base import ContentFile
+
+    from berdaya.registry.batches import BatchStatus, ImportBatch
+
+    # A finished import batch of the Kendari officer, with its error report.
+    kendari_batch = ImportBatch(
+        kind="umkm",
+        status=BatchStatus.DONE,
+        original_name="umkm-kendari.csv",
+        checksum="0" * 64,
+        uploaded_by=users.dinas_kabkota,
+        region_id="74.71",
+        rows_total=2,
+        rows_valid=1,
+        rows_rejected=1,
+        created=1,
+    )
+    kendari_batch.file.save(
+        "umkm-kendari.csv", ContentFile(b"nama_usaha;nama_pemilik;kabupaten_kota\n"), save=False
+    )
+    kendari_batch.report.save("laporan.xlsx", ContentFile(b"PK\x03\x04 uji"), save=False)
+    kendari_batch.save()
     return {
+        "kendari_batch": kendari_batch,
         "kendari_document": kendari_document,
         "kendari_owner": kendari_owner,
         "kendari_owner_nik": kendari_owner_nik,

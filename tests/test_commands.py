@@ -66,7 +66,7 @@ def test_demo_seeds_the_registry_once_and_keeps_it_on_rerun():
     out = io.StringIO()
     call_command("demo", no_serve=True, entities=60, seed=5, stdout=out)
     assert Entity.objects.count() == 60
-    assert "60 entitas" in out.getvalue()
+    assert "60 entitas (" in out.getvalue() and " UMKM, " in out.getvalue()  # commas stay commas
     again = io.StringIO()
     call_command("demo", no_serve=True, entities=60, seed=5, stdout=again)
     assert "registri sudah berisi 60 entitas: tidak diisi ulang." in again.getvalue()

@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "berdaya.accounts",
     "berdaya.registry",
     "berdaya.api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +249,36 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders: no collectstatic for demo/tests
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Background work (D15) ----------------------------------------------------------
+# Tasks are rows in the database, run by `berdaya db_worker` (started by `berdaya demo`):
+# the same on SQLite and PostgreSQL, and more workers scale it out. BERDAYA_TASKS=immediate
+# runs them inside the request instead (a machine without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.getenv("BERDAYA_TASKS", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+# Progress of long work is written often by the worker and read by the page: a file cache
+# shared by every process on the machine (REDIS_URL moves it to Redis for several machines).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.getenv("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "progress"),
+        }
+    ),
+}
+BERDAYA_IMPORT_MAX_BYTES = envint("BERDAYA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
+# Largest registry export (rows); below the 1,048,576 rows an XLSX sheet can hold.
+BERDAYA_EXPORT_MAX_ROWS = envint("BERDAYA_EXPORT_MAX_ROWS", "1000000")
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

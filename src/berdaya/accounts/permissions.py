@@ -41,6 +41,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # self-service (Part 3 item 5): a pelaku usaha claims their business, the office verifies
     "registry.claim": frozenset({Role.PELAKU_USAHA}),
     "registry.verify_claims": OFFICE,
+    # import and export (Part 4): district spreadsheets in; rolling a batch back is the admin's
+    "registry.import": OFFICE,
+    "registry.import_rollback": frozenset({Role.ADMIN}),
 }
 
 

@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", _("Kunci masuk dibuka")
     VIEW_PERSONAL = "view_personal", _("Melihat data pribadi")
     EXPORT = "export", _("Ekspor")
+    IMPORT = "import", _("Impor")
+    ROLLBACK = "rollback", _("Pembatalan impor")
     OTHER = "other", _("Lainnya")
 
 

@@ -6,6 +6,12 @@ from django.utils.formats import get_format
 from num2words import num2words
 
 
+def format_count(value: int) -> str:
+    """``12345`` → ``12.345``: counts in command output (always Indonesian grouping, which
+    the commands print in whatever language the shell runs)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def format_rupiah(amount: int | None, *, empty: str = "–") -> str:
     """``1500000`` → ``Rp 1.500.000`` (grouping of the active language)."""
     if amount is None:

@@ -24,7 +24,9 @@ Writes go through :mod:`berdaya.registry.services`; every model here is audited 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -714,9 +716,25 @@ class StatusChangeOutsideService(PermissionError):
     pass
 
 
+_DELETE_ALLOWED: ContextVar[bool] = ContextVar("koperasi_delete_allowed", default=False)
+
+
+@contextmanager
+def allow_koperasi_delete() -> Iterator[None]:
+    """Only for undoing a record that should never have existed (an import batch rolled
+    back by an admin): a koperasi that was really registered changes status instead."""
+    token = _DELETE_ALLOWED.set(True)
+    try:
+        yield
+    finally:
+        _DELETE_ALLOWED.reset(token)
+
+
 class KoperasiQuerySet(models.QuerySet):
     def delete(self):
-        raise KoperasiCannotBeDeleted(_NO_DELETE)
+        if not _DELETE_ALLOWED.get():
+            raise KoperasiCannotBeDeleted(_NO_DELETE)
+        return super().delete()
 
 
 _NO_DELETE = "Koperasi adalah badan hukum: tidak dapat dihapus. Ubah statusnya (misalnya bubar)."
@@ -841,7 +859,8 @@ class Koperasi(IdentifierFieldsMixin, models.Model):
 
 def _refuse_koperasi_delete(sender, instance, **kwargs):
     # Also covers deletes that do not go through Koperasi.delete() (cascades, raw querysets).
-    raise KoperasiCannotBeDeleted(_NO_DELETE)
+    if not _DELETE_ALLOWED.get():
+        raise KoperasiCannotBeDeleted(_NO_DELETE)
 
 
 pre_delete.connect(_refuse_koperasi_delete, sender=Koperasi, dispatch_uid="registry-koperasi-no-delete")
@@ -1208,4 +1227,5 @@ class EntityClaim(models.Model):
 
 
 # Documents live in their own module (upload rules, storage); Django finds models imported here.
+from berdaya.registry.batches import ColumnMapping, ImportBatch, ImportItem  # noqa: E402, F401
 from berdaya.registry.documents import DocumentKind, EntityDocument  # noqa: E402, F401

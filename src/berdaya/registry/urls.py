@@ -1,12 +1,16 @@
 from django.urls import path
 
-from berdaya.registry import views, views_claims, views_documents, views_edit
+from berdaya.registry import views, views_claims, views_documents, views_edit, views_export, views_import
 
 app_name = "registry"
 urlpatterns = [
     path("", views.entity_list, name="list"),
     path("peta.json", views.entity_map_points, name="map_points"),
     path("rat/", views.rat_compliance, name="rat"),
+    # export and import templates (Part 4 items 6 and 7)
+    path("ekspor.xlsx", views_export.export_xlsx, name="export_xlsx"),
+    path("ekspor.csv", views_export.export_csv, name="export_csv"),
+    path("impor/templat/<str:kind>.xlsx", views_export.import_template, name="import_template"),
     path("<int:pk>/", views.entity_detail, name="detail"),
     # create and edit (Part 3 item 4)
     path("baru/umkm/", views_edit.create_umkm, name="create_umkm"),
@@ -25,4 +29,12 @@ urlpatterns = [
     path("klaim/menunggu/", views_claims.claim_queue, name="claim_queue"),
     path("klaim/<int:pk>/putuskan/", views_claims.claim_decide, name="claim_decide"),
     path("usaha-saya/", views_claims.my_entities, name="my_entities"),
+    # import (Part 4)
+    path("impor/", views_import.import_list, name="import_list"),
+    path("impor/<int:pk>/", views_import.import_detail, name="import_detail"),
+    path("impor/<int:pk>/kolom/", views_import.import_mapping, name="import_mapping"),
+    path("impor/<int:pk>/progres/", views_import.import_progress, name="import_progress"),
+    path("impor/<int:pk>/simpan/", views_import.import_commit, name="import_commit"),
+    path("impor/<int:pk>/batalkan/", views_import.import_rollback, name="import_rollback"),
+    path("impor/<int:pk>/laporan.xlsx", views_import.import_report, name="import_report"),
 ]

@@ -13,3 +13,6 @@ os.environ.setdefault("BERDAYA_VAR_DIR", tempfile.mkdtemp(prefix="berdaya-test-"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # the test body itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Background tasks run inside the enqueueing call (no worker process); the worker itself
+# is exercised by tests that start `berdaya db_worker` explicitly.
+os.environ.setdefault("BERDAYA_TASKS", "immediate")

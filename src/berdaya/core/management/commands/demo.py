@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from berdaya.accounts.demo import DEMO_PASSWORD, ensure_demo_users
+from berdaya.core.money import format_count
 
 DEMO_ENTITIES = 147_977  # the number of koperasi and UMKM Sulawesi Tenggara reports (SPEC §4)
 
@@ -88,19 +90,36 @@ class Command(BaseCommand):
             self.stdout.write(f"    {exc}")
             return
         seconds = time.monotonic() - started
+        n = format_count
         summary = (
-            f"{stats.entities:,} entitas ({stats.umkm:,} UMKM, {stats.koperasi:,} koperasi, "
-            f"{stats.koperasi_rat_compliant:,} patuh RAT), {stats.persons:,} pelaku, "
-            f"{stats.metrics:,} data tahunan"
-        ).replace(",", ".")
-        self.stdout.write(self.style.SUCCESS(f"    {summary} dalam {seconds:.1f} detik"))
+            f"{n(stats.entities)} entitas ({n(stats.umkm)} UMKM, {n(stats.koperasi)} koperasi, "
+            f"{n(stats.koperasi_rat_compliant)} patuh RAT), {n(stats.persons)} pelaku, "
+            f"{n(stats.metrics)} data tahunan"
+        )
+        seconds_text = f"{seconds:.1f}".replace(".", ",")
+        self.stdout.write(self.style.SUCCESS(f"    {summary} dalam {seconds_text} detik"))
 
     def _serve(self, addr: str) -> None:
-        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
-        if gunicorn:
-            # A real WSGI server, as in production; static files come from WhiteNoise.
-            os.execv(  # noqa: S606 (replaces this process with the server)
-                gunicorn,
-                [gunicorn, "berdaya.wsgi", "--bind", addr, "--workers", "2", "--access-logfile", "-"],
-            )
-        call_command("runserver", addr, use_reloader=False)
+        """The web server and one background worker (imports and other long work), together."""
+        bindir = os.path.dirname(sys.executable)
+        berdaya = shutil.which("berdaya", path=bindir)
+        gunicorn = shutil.which("gunicorn", path=bindir)
+        worker = None
+        if berdaya:
+            worker = subprocess.Popen([berdaya, "db_worker", "--interval", "0.5"])  # noqa: S603
+            self.stdout.write(f"Pekerja latar belakang berjalan (pid {worker.pid}).")
+        try:
+            if gunicorn:
+                # A real WSGI server, as in production; static files come from WhiteNoise.
+                subprocess.run(  # noqa: S603
+                    [gunicorn, "berdaya.wsgi", "--bind", addr, "--workers", "2", "--access-logfile", "-"],
+                    check=False,
+                )
+            else:
+                call_command("runserver", addr, use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

@@ -8,14 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from berdaya.core.audit import acting
 from berdaya.core.models import Channel
+from berdaya.core.money import format_count as _n
 from berdaya.registry.rules import rat_window
 from berdaya.registry.seed import DEFAULT_ENTITIES, DEFAULT_SEED, RegistryNotEmpty, SeedStats
 from berdaya.registry.seed import seed as run_seed
-
-
-def _n(value: int) -> str:
-    """12345 → "12.345" (Indonesian thousands separator)."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _s(seconds: float) -> str:
