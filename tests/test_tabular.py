@@ -29,32 +29,11 @@ from berdaya.core.tabular import (
     open_table,
     write_xlsx,
 )
+from berdaya.registry.columns import UMKM, columns_for
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 
-UMKM_HEADERS = [
-    "nama_usaha",
-    "nama_pemilik",
-    "nik_pemilik",
-    "jenis_kelamin_pemilik",
-    "nib",
-    "npwp",
-    "kbli",
-    "bidang_usaha",
-    "kode_wilayah",
-    "kabupaten_kota",
-    "kecamatan",
-    "desa_kelurahan",
-    "alamat",
-    "telepon",
-    "tahun_berdiri",
-    "modal_usaha",
-    "omzet_tahunan",
-    "tenaga_kerja_laki",
-    "tenaga_kerja_perempuan",
-    "lat",
-    "lon",
-]
+UMKM_HEADERS = [c.name for c in columns_for(UMKM)]  # the template's columns, in order
 
 
 @pytest.fixture(autouse=True)

@@ -160,3 +160,21 @@ def sqlite_cache(kib: int = 131_072) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class New:
+    """Model instances built positionally, Django's fast path (what ``from_db`` uses):
+    about a third of the cost of keyword construction, which matters 450,000 times."""
+
+    def __init__(self, model: type) -> None:
+        fields = model._meta.concrete_fields
+        self.model = model
+        self.index = {f.attname: i for i, f in enumerate(fields)}
+        self.defaults = [f.get_default() for f in fields]
+
+    def __call__(self, **values: Any) -> Any:
+        row = self.defaults.copy()
+        index = self.index
+        for name, value in values.items():
+            row[index[name]] = value
+        return self.model(*row)

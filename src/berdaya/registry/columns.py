@@ -8,6 +8,7 @@ canonical names, so an exported list can be corrected and imported again).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -351,6 +352,7 @@ IGNORED = frozenset(
 )
 
 
+@cache
 def columns_for(kind: str) -> tuple[Column, ...]:
     return tuple(c for c in COLUMNS if kind in c.kinds)
 
@@ -383,5 +385,6 @@ def detect_kind(headers: list[str]) -> str | None:
     return None
 
 
+@cache
 def required_for(kind: str) -> tuple[Column, ...]:
     return tuple(c for c in columns_for(kind) if c.required)

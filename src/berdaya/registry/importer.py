@@ -49,7 +49,7 @@ from berdaya.core.tabular import Table, UnusableFile, open_table
 from berdaya.regions import lookup
 from berdaya.registry import identifiers
 from berdaya.registry.batches import BatchStatus, ImportBatch, ImportItem, ImportMode, ItemAction
-from berdaya.registry.bulk import RowWriter, sqlite_cache
+from berdaya.registry.bulk import New, RowWriter, sqlite_cache
 from berdaya.registry.columns import (
     IGNORED,
     KOPERASI,
@@ -724,6 +724,7 @@ class Importer:
                 self._next_entity = writer.id_base(Entity)
                 self._next_person = writer.id_base(Person)
                 self._persons: dict[str, int] = {}
+                self._new = {model: New(model) for model in (Person, Entity, Umkm, Koperasi)}
                 for chunk in self._chunks():
                     self._match(chunk)
                     self._count(chunk)
@@ -773,13 +774,19 @@ class Importer:
     def _write_chunk(self, rows: list[Row]) -> None:
         new = [r for r in rows if r.entity is None]
         changed = [r for r in rows if r.entity is not None and self._changes(r)]
-        items: list[ImportItem] = []
         if new:
-            items += self._create(new)
+            created = self._create(new)
+            if self.batch is not None:
+                # Plain rows through the writer: one per new entity, nothing to restore.
+                rows = [
+                    (self.batch.pk, pk, number, ItemAction.CREATED.value, "{}", "{}")
+                    for pk, number in created
+                ]
+                self._writer.write(ImportItem, ITEM_COLUMNS, rows)
         if changed:
-            items += self._update(changed)
-        if items and self.batch is not None:
-            ImportItem.objects.bulk_create(items, batch_size=1000)
+            items = self._update(changed)
+            if self.batch is not None:
+                ImportItem.objects.bulk_create(items, batch_size=1000)
 
     def _person(self, name: str, nik: str | None, sex: str | None, region: str, persons: list[Person]) -> int:
         """The id of the person with this NIK (existing or new in this import), else a new one."""
@@ -788,7 +795,7 @@ class Importer:
             if known:
                 return known
         self._next_person += 1
-        person = Person(id=self._next_person, name=name, region_id=region, sex=sex or "")
+        person = self._new[Person](id=self._next_person, name=name, region_id=region, sex=sex or "")
         person.nik = nik
         person.derive_fields()
         persons.append(person)
@@ -808,7 +815,8 @@ class Importer:
             for pk, digest in Person.objects.filter(nik_hash__in=list(wanted)).values_list("id", "nik_hash"):
                 self._persons[wanted[digest]] = pk
 
-    def _create(self, rows: list[Row]) -> list[ImportItem]:
+    def _create(self, rows: list[Row]) -> list[tuple[int, int]]:
+        """Write the new entities (and their people); (entity id, row number) of each."""
         kind = self.plan.kind if self.plan else UMKM
         writer = self._writer
         persons: list[Person] = []
@@ -816,12 +824,12 @@ class Importer:
         details: list[Any] = []
         officers: list[KoperasiOfficer] = []
         rats: list[RatRecord] = []
-        items: list[ImportItem] = []
+        items: list[tuple[int, int]] = []
         self._known_persons(rows)
         for row in rows:
             v = row.values
             self._next_entity += 1
-            entity = Entity(id=self._next_entity, kind=kind, region_id=row.region)
+            entity = self._new[Entity](id=self._next_entity, kind=kind, region_id=row.region)
             _apply_entity(entity, v)
             entity.derive_fields()
             entities.append(entity)
@@ -833,12 +841,12 @@ class Importer:
                     row.region,
                     persons,
                 )
-                umkm = Umkm(entity_id=entity.id, owner_id=owner)
+                umkm = self._new[Umkm](entity_id=entity.id, owner_id=owner)
                 _apply_umkm(umkm, v)
                 umkm.derive_fields()
                 details.append(umkm)
             else:
-                koperasi = Koperasi(entity_id=entity.id)
+                koperasi = self._new[Koperasi](entity_id=entity.id)
                 _apply_koperasi(koperasi, v)
                 if v.get("tahun_rat_terakhir"):
                     koperasi.last_rat_year = v["tahun_rat_terakhir"]
@@ -849,11 +857,7 @@ class Importer:
                     officers.append(
                         KoperasiOfficer(koperasi_id=entity.id, person_id=chair, role=OfficerRole.KETUA)
                     )
-            items.append(
-                ImportItem(
-                    batch=self.batch, entity_id=entity.id, row_number=row.number, action=ItemAction.CREATED
-                )
-            )
+            items.append((entity.id, row.number))
         writer.write_instances(Person, persons)
         writer.write_instances(Entity, entities)
         writer.write_instances(Umkm if kind == UMKM else Koperasi, details)
@@ -930,6 +934,9 @@ class Importer:
         if koperasis:
             Koperasi.objects.bulk_update(koperasis, sorted(detail_fields["koperasi"]), batch_size=500)
         return items
+
+
+ITEM_COLUMNS = ("batch_id", "entity_id", "row_number", "action", "before", "after")
 
 
 class _Rejected(Exception):

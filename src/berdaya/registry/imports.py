@@ -39,7 +39,8 @@ REPORT_REASON = "alasan_penolakan"
 
 
 def progress_key(batch: ImportBatch) -> str:
-    return f"import-batch-{batch.pk}"
+    # The upload time too: a restored or test database may give a new batch an old id.
+    return f"import-batch-{batch.pk}-{batch.created_at:%Y%m%d%H%M%S%f}"
 
 
 def scope_region(user: Any) -> str | None:

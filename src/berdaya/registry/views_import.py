@@ -189,6 +189,7 @@ def _context(request: HttpRequest, batch: ImportBatch) -> dict:
     return {
         "batch": batch,
         "state": state,
+        "percent": state.percent if state else None,
         "can_roll_back": batch.can_roll_back and has_permission(request.user, "registry.import_rollback"),
         "modes": ImportMode.choices,
     }

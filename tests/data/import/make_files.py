@@ -67,57 +67,15 @@ from openpyxl.styles import Font
 from stdnum import luhn
 from stdnum.id import nik as nik_check
 
+from berdaya.registry.columns import KOPERASI, UMKM, columns_for
+
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = dt.datetime(2025, 6, 2, 8, 0, 0)
 
-UMKM_HEADERS = [
-    "nama_usaha",
-    "nama_pemilik",
-    "nik_pemilik",
-    "jenis_kelamin_pemilik",
-    "nib",
-    "npwp",
-    "kbli",
-    "bidang_usaha",
-    "kode_wilayah",
-    "kabupaten_kota",
-    "kecamatan",
-    "desa_kelurahan",
-    "alamat",
-    "telepon",
-    "tahun_berdiri",
-    "modal_usaha",
-    "omzet_tahunan",
-    "tenaga_kerja_laki",
-    "tenaga_kerja_perempuan",
-    "lat",
-    "lon",
-]
+UMKM_HEADERS = [c.name for c in columns_for(UMKM)]  # the template's columns, in order
 UMKM_TEXT = {"nik_pemilik", "nib", "npwp", "kbli", "kode_wilayah", "telepon"}
 
-KOPERASI_HEADERS = [
-    "nama_koperasi",
-    "nik_koperasi",
-    "nomor_badan_hukum",
-    "tanggal_badan_hukum",
-    "jenis_koperasi",
-    "kode_wilayah",
-    "kabupaten_kota",
-    "kecamatan",
-    "desa_kelurahan",
-    "alamat",
-    "telepon",
-    "jumlah_anggota_laki",
-    "jumlah_anggota_perempuan",
-    "jumlah_karyawan",
-    "tahun_rat_terakhir",
-    "aset",
-    "modal_sendiri",
-    "volume_usaha",
-    "shu",
-    "nama_ketua",
-    "nik_ketua",
-]
+KOPERASI_HEADERS = [c.name for c in columns_for(KOPERASI)]
 KOPERASI_TEXT = {"nik_koperasi", "kode_wilayah", "telepon", "nik_ketua"}
 
 

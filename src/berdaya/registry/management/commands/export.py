@@ -22,16 +22,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from berdaya.accounts.models import User
 from berdaya.core.audit import acting
 from berdaya.core.models import Channel
+from berdaya.core.money import format_count as _n
 from berdaya.registry import exports
 from berdaya.registry.models import EntityKind, KoperasiJenis, LegalStatus, SizeClass
 from berdaya.registry.selectors import SORTS, RegistryFilters
 
 EXIT_REFUSED, EXIT_UNUSABLE = 1, 2
 PROGRESS_EVERY = 10_000
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 class Command(BaseCommand):
