@@ -11,7 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.test import override_settings
 from django.urls import reverse
 
@@ -207,7 +209,14 @@ def test_xlsx_download_keeps_identifiers_as_text(world, client, tmp_path, monkey
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"].startswith('attachment; filename="registri-')
     content = download(response)
-    response.close()
+    # Closing the response is what the server does once it is sent; without the handler
+    # that closes database connections (as Django's test client does), which would close
+    # the test's own connection on PostgreSQL.
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
     assert list(tmp_path.iterdir()) == []  # the temporary file went with the response
     wb = read_xlsx(content)
     ws = wb.worksheets[0]
