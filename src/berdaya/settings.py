@@ -276,6 +276,8 @@ CACHES = {
         }
     ),
 }
+# Processes that check import rows beside the one that writes them (0: check in place).
+BERDAYA_IMPORT_WORKERS = envint("BERDAYA_IMPORT_WORKERS", str(max(1, min(3, (os.cpu_count() or 2) - 1))))
 BERDAYA_IMPORT_MAX_BYTES = envint("BERDAYA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
 # Largest registry export (rows); below the 1,048,576 rows an XLSX sheet can hold.
 BERDAYA_EXPORT_MAX_ROWS = envint("BERDAYA_EXPORT_MAX_ROWS", "1000000")

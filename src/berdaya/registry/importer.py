@@ -16,8 +16,11 @@ values it replaced, which is what a rollback restores.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
+import itertools
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -67,10 +70,13 @@ from berdaya.registry.models import (
     Koperasi,
     KoperasiJenis,
     KoperasiOfficer,
+    NikParts,
     OfficerRole,
     Person,
     RatRecord,
     Umkm,
+    nik_parts,
+    phone_parts,
 )
 from berdaya.registry.text import normalize_name
 
@@ -437,6 +443,10 @@ class Row:
     region: str
     key: tuple
     entity: Entity | None = None  # the registry's entity with this natural key
+    # NIK → what is stored for it, and the phone's (ciphertext, mask): computed with the
+    # checks, which may run in another process (the encryption is most of a row's cost).
+    niks: dict[str, NikParts] = field(default_factory=dict)
+    phone: tuple[str, str] | None = None
 
 
 def _natural_key(kind: str, values: dict[str, Any], region: str) -> tuple:
@@ -520,28 +530,98 @@ class Importer:
         return out
 
     def _chunks(self) -> Iterator[list[Row]]:
+        """Checked rows, chunk by chunk, every row counted and every rejection recorded.
+
+        The checks (parsing, regions, identifiers, encryption) run in a worker process
+        while this one matches and writes the previous chunk; duplicates within the file
+        are found here, across chunks, in file order.
+        """
         assert self.table is not None and self.plan is not None
         total = getattr(self.table, "total_rows", None)
-        chunk: list[Row] = []
+        for checked in self._checked(self._raw_chunks()):
+            rows, rejected, count = checked
+            self.outcome.rows_total += count
+            for number, errors in rejected:
+                self._reject(number, errors)
+            self.outcome.rows_rejected += len(rejected)
+            fresh = self._unique(rows)
+            self.progress("rows", self.outcome.rows_total, total)
+            if fresh:
+                yield fresh
+        self.progress("rows", self.outcome.rows_total, total, force=True)
+
+    def _raw_chunks(self) -> Iterator[list[tuple[int, list[Any]]]]:
+        assert self.table is not None
+        chunk: list[tuple[int, list[Any]]] = []
         for number, values in self.table.rows():
-            self.outcome.rows_total += 1
-            row = self._check(number, values)
-            if row is not None:
-                chunk.append(row)
+            chunk.append((number, values))
             if len(chunk) >= CHUNK:
                 yield chunk
                 chunk = []
-                self.progress("rows", self.outcome.rows_total, total)
         if chunk:
             yield chunk
-        self.progress("rows", self.outcome.rows_total, total, force=True)
+
+    def _checked(self, raw: Iterator[list[tuple[int, list[Any]]]]) -> Iterator[Checked]:
+        first = next(raw, None)
+        if first is None:
+            return
+        second = next(raw, None)
+        workers = settings.BERDAYA_IMPORT_WORKERS
+        if second is None or workers < 1:
+            # One chunk (or no spare core): a process would cost more than it saves.
+            yield self.check_chunk(first)
+            if second is not None:
+                yield self.check_chunk(second)
+            for chunk in raw:
+                yield self.check_chunk(chunk)
+            return
+        yield from _in_worker_processes(self, itertools.chain([first, second], raw), workers)
+
+    def check_chunk(self, chunk: list[tuple[int, list[Any]]]) -> Checked:
+        """Rows that passed every check, the rejected (row, errors), the rows seen. Pure: no
+        database, no shared state (it runs in a worker process)."""
+        rows: list[Row] = []
+        rejected: list[tuple[int, list[tuple[str, str]]]] = []
+        for number, values in chunk:
+            row = self._check(number, values)
+            if isinstance(row, Row):
+                rows.append(row)
+            else:
+                rejected.append((number, row))
+        return rows, rejected, len(chunk)
+
+    def _unique(self, rows: list[Row]) -> list[Row]:
+        assert self.plan is not None
+        fresh = []
+        for row in rows:
+            first = self._seen.get(row.key)
+            if first is None:
+                self._seen[row.key] = row.number
+                fresh.append(row)
+                continue
+            column = (
+                "nib" if row.key[0] == "nib" else "nama_usaha" if self.plan.kind == UMKM else "nama_koperasi"
+            )
+            self._reject(
+                row.number,
+                [
+                    (
+                        column,
+                        _("Baris ini sama dengan baris %(row)d (%(key)s).")
+                        % {"row": first, "key": _describe_key(row.key)},
+                    )
+                ],
+            )
+            self.outcome.rows_rejected += 1
+        return fresh
 
     def _reject(self, number: int, errors: Iterable[tuple[str, str]]) -> None:
         errors = list(errors)
         if errors:
             self.outcome.errors.setdefault(number, []).extend(errors)
 
-    def _check(self, number: int, raw: list[Any]) -> Row | None:
+    def _check(self, number: int, raw: list[Any]) -> Row | list[tuple[str, str]]:
+        """The row, checked and ready to write, or its errors."""
         assert self.plan is not None and self.table is not None
         values, errors = parse_row(raw, self.plan, self.table)
         region, region_errors = resolve_region(
@@ -555,29 +635,15 @@ class Importer:
         if region:
             errors.extend(self._check_values(values, region))
         if errors or not region:
-            self._reject(number, errors)
-            self.outcome.rows_rejected += 1
-            return None
-        key = _natural_key(self.plan.kind, values, region)
-        if key in self._seen:
-            self._reject(
-                number,
-                [
-                    (
-                        "nib"
-                        if key[0] == "nib"
-                        else "nama_usaha"
-                        if self.plan.kind == UMKM
-                        else "nama_koperasi",
-                        _("Baris ini sama dengan baris %(row)d (%(key)s).")
-                        % {"row": self._seen[key], "key": _describe_key(key)},
-                    )
-                ],
-            )
-            self.outcome.rows_rejected += 1
-            return None
-        self._seen[key] = number
-        return Row(number, values, region, key)
+            return errors
+        row = Row(number, values, region, _natural_key(self.plan.kind, values, region))
+        for column in ("nik_pemilik", "nik_ketua"):
+            nik = values.get(column)
+            if nik and nik not in row.niks:
+                row.niks[nik] = nik_parts(nik, self.today)
+        if values.get("telepon"):
+            row.phone = phone_parts(values["telepon"])
+        return row
 
     def _check_values(self, values: dict[str, Any], region: str) -> list[tuple[str, str]]:
         errors: list[tuple[str, str]] = []
@@ -717,7 +783,8 @@ class Importer:
     def _write_all(self) -> None:
         out = self.outcome
         try:
-            with sqlite_cache(), transaction.atomic():
+            # A 32 MiB page cache (the seed takes 128): imports must keep their memory flat.
+            with sqlite_cache(32_768), transaction.atomic():
                 writer = RowWriter()
                 writer.lock([Entity, Person])
                 self._writer = writer
@@ -788,7 +855,15 @@ class Importer:
             if self.batch is not None:
                 ImportItem.objects.bulk_create(items, batch_size=1000)
 
-    def _person(self, name: str, nik: str | None, sex: str | None, region: str, persons: list[Person]) -> int:
+    def _person(
+        self,
+        name: str,
+        nik: str | None,
+        sex: str | None,
+        region: str,
+        persons: list[Person],
+        parts: dict[str, NikParts],
+    ) -> int:
         """The id of the person with this NIK (existing or new in this import), else a new one."""
         if nik:
             known = self._persons.get(nik)
@@ -796,7 +871,8 @@ class Importer:
                 return known
         self._next_person += 1
         person = self._new[Person](id=self._next_person, name=name, region_id=region, sex=sex or "")
-        person.nik = nik
+        if nik:
+            person.apply_nik(parts[nik])
         person.derive_fields()
         persons.append(person)
         if nik:
@@ -831,6 +907,8 @@ class Importer:
             self._next_entity += 1
             entity = self._new[Entity](id=self._next_entity, kind=kind, region_id=row.region)
             _apply_entity(entity, v)
+            if row.phone:
+                entity.phone_encrypted, entity.phone_masked = row.phone
             entity.derive_fields()
             entities.append(entity)
             if kind == UMKM:
@@ -840,6 +918,7 @@ class Importer:
                     v.get("jenis_kelamin_pemilik"),
                     row.region,
                     persons,
+                    row.niks,
                 )
                 umkm = self._new[Umkm](entity_id=entity.id, owner_id=owner)
                 _apply_umkm(umkm, v)
@@ -853,7 +932,9 @@ class Importer:
                     rats.append(RatRecord(koperasi_id=entity.id, book_year=v["tahun_rat_terakhir"]))
                 details.append(koperasi)
                 if v.get("nama_ketua"):
-                    chair = self._person(v["nama_ketua"], v.get("nik_ketua"), None, row.region, persons)
+                    chair = self._person(
+                        v["nama_ketua"], v.get("nik_ketua"), None, row.region, persons, row.niks
+                    )
                     officers.append(
                         KoperasiOfficer(koperasi_id=entity.id, person_id=chair, role=OfficerRole.KETUA)
                     )
@@ -943,6 +1024,56 @@ class _Rejected(Exception):
     pass
 
 
+Checked = tuple[list["Row"], list[tuple[int, list[tuple[str, str]]]], int]
+
+# --- the worker process ----------------------------------------------------------------------
+
+_IMPORTER: Importer | None = None  # the importer a forked worker checks rows for
+
+
+def _forget_connections() -> None:
+    """In a forked worker: drop the parent's database connections without closing them (a
+    close would end the parent's session on PostgreSQL). The worker never queries."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+
+
+def _check_in_worker(chunk: list[tuple[int, list[Any]]]) -> Checked:
+    assert _IMPORTER is not None
+    return _IMPORTER.check_chunk(chunk)
+
+
+def _warm_caches(importer: Importer) -> None:
+    """Everything the checks read from the database, loaded before the fork."""
+    _kbli_codes()
+    lookup.resolve_code(settings.BERDAYA_PROVINCE)
+    identifiers.check_nik("7471011708850001")
+    personal.lookup_hash("0")
+    Entity(region_id=settings.BERDAYA_PROVINCE + ".71", lat=0.0, lon=0.0).derive_fields()
+
+
+def _in_worker_processes(importer: Importer, chunks: Iterator[list], workers: int) -> Iterator[Checked]:
+    """Check chunks in ``workers`` forked processes, in order, at most ``workers + 1`` ahead
+    (so a 1M-row file is never all in memory at once)."""
+    global _IMPORTER
+    _warm_caches(importer)
+    _IMPORTER = importer
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(workers, initializer=_forget_connections) as pool:
+            pending: collections.deque = collections.deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(_check_in_worker, (chunk,)))
+                if len(pending) > workers:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+    finally:
+        _IMPORTER = None
+
+
 # Column → model attribute, for the columns an import may set on an existing record.
 ENTITY_FIELDS = {
     "nama_usaha": "name",
@@ -979,8 +1110,6 @@ def _apply_entity(entity: Entity, v: dict[str, Any]) -> None:
     for column, attr in ENTITY_FIELDS.items():
         if column in v:
             setattr(entity, attr, v[column])
-    if v.get("telepon"):
-        entity.phone = v["telepon"]
 
 
 def _apply_umkm(umkm: Umkm, v: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -186,6 +187,35 @@ def _kabkota_of(code: str | None) -> str | None:
     return code[:5] if code and len(code) >= 5 else None
 
 
+@dataclass(frozen=True)
+class NikParts:
+    """What the registry stores for one valid NIK: never the NIK itself in clear."""
+
+    encrypted: str
+    hash: str
+    masked: str
+    birth_year: int
+    sex: str
+
+
+def nik_parts(nik: str, today: dt.date) -> NikParts:
+    """Encrypt, hash and mask a validated NIK; pure (no database), so bulk work may run it
+    in another process."""
+    facts = identifiers.nik_facts(nik, today)
+    return NikParts(
+        personal.encrypt(nik) or "",
+        personal.lookup_hash(nik),
+        personal.mask_nik(nik),
+        facts.birth_date.year,
+        facts.sex,
+    )
+
+
+def phone_parts(phone: str | None) -> tuple[str, str]:
+    """(ciphertext, mask) of a validated phone number."""
+    return personal.encrypt(phone) or "", personal.mask_phone(phone)
+
+
 class PersonQuerySet(models.QuerySet):
     def with_nik(self, nik: Any) -> models.QuerySet:
         """People holding this NIK (0 or 1), found by keyed hash; raises ValidationError if invalid."""
@@ -272,14 +302,15 @@ class Person(models.Model):
             self.birth_year = None
             self._nik_sex = None
             return
-        facts = identifiers.nik_facts(nik, timezone.localdate())
-        self.nik_encrypted = personal.encrypt(nik) or ""
-        self.nik_hash = personal.lookup_hash(nik)
-        self.nik_masked = personal.mask_nik(nik)
-        self.birth_year = facts.birth_date.year
-        self._nik_sex = facts.sex
+        self.apply_nik(nik_parts(nik, timezone.localdate()))
+
+    def apply_nik(self, parts: NikParts) -> None:
+        """Store a NIK already validated and encrypted (see :func:`nik_parts`)."""
+        self.nik_encrypted, self.nik_hash, self.nik_masked = parts.encrypted, parts.hash, parts.masked
+        self.birth_year = parts.birth_year
+        self._nik_sex = parts.sex
         if not self.sex:
-            self.sex = facts.sex
+            self.sex = parts.sex
 
     nik = property(fset=set_nik, doc="Write-only: ``person.nik = '…'``; read with reveal_nik().")
 
@@ -288,8 +319,7 @@ class Person(models.Model):
             phone = identifiers.validate_phone(value)
         except ValidationError as exc:
             raise _field_error("phone", exc) from None
-        self.phone_encrypted = personal.encrypt(phone) or ""
-        self.phone_masked = personal.mask_phone(phone)
+        self.phone_encrypted, self.phone_masked = phone_parts(phone)
 
     phone = property(fset=set_phone, doc="Write-only: ``person.phone = '…'``; read with reveal_phone().")
 
@@ -440,8 +470,7 @@ class Entity(models.Model):
             phone = identifiers.validate_phone(value)
         except ValidationError as exc:
             raise _field_error("phone", exc) from None
-        self.phone_encrypted = personal.encrypt(phone) or ""
-        self.phone_masked = personal.mask_phone(phone)
+        self.phone_encrypted, self.phone_masked = phone_parts(phone)
 
     phone = property(fset=set_phone, doc="Write-only: ``entity.phone = '…'``; read with reveal_phone().")
 
