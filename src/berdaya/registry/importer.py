@@ -696,22 +696,36 @@ class Importer:
         base = Entity.objects.filter(kind=kind).select_related(
             detail, *(["umkm__owner"] if kind == UMKM else [])
         )
+        # Each key is first looked up on its own unique index, and only the entities found
+        # are loaded: a join filtered on the detail table let PostgreSQL pick plans that
+        # scanned the growing table once per chunk (O(n²) over a 1M-row file).
+        ids: set[int] = set()
         nibs = [r.key[1] for r in rows if r.key[0] == "nib"]
         if nibs:
-            for e in base.filter(umkm__nib__in=nibs):
-                by_key[("nib", e.umkm.nib)] = e
+            ids.update(Umkm.objects.filter(nib__in=nibs).values_list("entity_id", flat=True))
         niks = [r.key[1] for r in rows if r.key[0] == "nik_koperasi"]
         if niks:
-            for e in base.filter(koperasi__nik_koperasi__in=niks):
-                by_key[("nik_koperasi", e.koperasi.nik_koperasi)] = e
+            ids.update(Koperasi.objects.filter(nik_koperasi__in=niks).values_list("entity_id", flat=True))
         owner_keys = [r.key for r in rows if r.key[0] == "nik"]
         if owner_keys:
-            qs = base.filter(
-                umkm__owner__nik_hash__in={k[1] for k in owner_keys},
-                name_search__in={k[2] for k in owner_keys},
+            owners = Person.objects.filter(nik_hash__in={k[1] for k in owner_keys}).values_list(
+                "id", flat=True
             )
-            for e in qs:
-                by_key[("nik", e.umkm.owner.nik_hash, e.name_search)] = e
+            names = {k[2] for k in owner_keys}
+            ids.update(
+                Umkm.objects.filter(owner_id__in=list(owners), entity__name_search__in=names).values_list(
+                    "entity_id", flat=True
+                )
+            )
+        if ids:
+            for e in base.filter(id__in=ids):
+                if kind == UMKM:
+                    if e.umkm.nib:
+                        by_key[("nib", e.umkm.nib)] = e
+                    if e.umkm.owner.nik_hash:
+                        by_key[("nik", e.umkm.owner.nik_hash, e.name_search)] = e
+                elif e.koperasi.nik_koperasi:
+                    by_key[("nik_koperasi", e.koperasi.nik_koperasi)] = e
         name_keys = [r.key for r in rows if r.key[0] == "name"]
         if name_keys:
             names = {k[-2] for k in name_keys}
