@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
@@ -32,7 +32,6 @@ class RowWriter:
         self.vendor = connection.vendor
         self.ops = connection.ops
         self.now = self.ops.adapt_datetimefield_value(timezone.now())
-        self._getters: dict[type, tuple[list[str], Callable, list[int], list[int]]] = {}
 
     def date(self, value: dt.date | None) -> Any:
         return self.ops.adapt_datefield_value(value)
@@ -78,32 +77,24 @@ class RowWriter:
 
     def write_instances(self, model: type, objs: Sequence[Any]) -> int:
         """Every concrete column of ``objs`` (auto_now columns get the writer's timestamp)."""
-        if model not in self._getters:
-            fields = list(model._meta.concrete_fields)
-            stamped = [
-                f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            ]
-            plain = [f for f in fields if f not in stamped]
-            dates = [i for i, f in enumerate(plain) if f.get_internal_type() == "DateField"]
-            columns = [f.attname for f in plain] + [f.attname for f in stamped]
-            self._getters[model] = (
-                columns,
-                attrgetter(*(f.attname for f in plain)),
-                dates,
-                [0] * len(stamped),
-            )
-        columns, getter, dates, stamped = self._getters[model]
-        tail = tuple(self.now for _ in stamped)
-        if dates:
-            rows = []
-            for obj in objs:
-                row = list(getter(obj))
-                for i in dates:
+        shape = Shape.of(model)
+        return self.write_values(model, [shape.values(obj) for obj in objs])
+
+    def write_values(self, model: type, rows: Sequence[Sequence[Any]]) -> int:
+        """Rows of :meth:`Shape.values` (made here or in another process): dates adapted
+        for the database, auto_now columns stamped."""
+        shape = Shape.of(model)
+        tail = tuple(self.now for _ in range(shape.stamped))
+        if shape.dates:
+            out = []
+            for values in rows:
+                row = list(values)
+                for i in shape.dates:
                     row[i] = self.date(row[i])
-                rows.append((*row, *tail))
+                out.append((*row, *tail))
         else:
-            rows = [(*getter(obj), *tail) for obj in objs]
-        return self.write(model, columns, rows)
+            out = [(*values, *tail) for values in rows]
+        return self.write(model, shape.columns, out)
 
     def write(self, model: type, attnames: Sequence[str], rows: list[tuple]) -> int:
         if not rows:
@@ -178,3 +169,33 @@ class New:
         for name, value in values.items():
             row[index[name]] = value
         return self.model(*row)
+
+
+class Shape:
+    """The columns a model's rows are written with, and how to read them off an instance.
+
+    Needs no database connection, so rows can be prepared in a worker process and written
+    by :meth:`RowWriter.write_values` in the one that holds the transaction.
+    """
+
+    _cache: dict[type, Shape] = {}
+
+    def __init__(self, model: type) -> None:
+        fields = list(model._meta.concrete_fields)
+        stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+        plain = [f for f in fields if f not in stamped]
+        self.columns = [f.attname for f in plain] + [f.attname for f in stamped]
+        self.getter = attrgetter(*(f.attname for f in plain))
+        self.dates = [i for i, f in enumerate(plain) if f.get_internal_type() == "DateField"]
+        self.stamped = len(stamped)
+        self.index = {name: i for i, name in enumerate(self.columns)}
+
+    @classmethod
+    def of(cls, model: type) -> Shape:
+        shape = cls._cache.get(model)
+        if shape is None:
+            shape = cls._cache[model] = cls(model)
+        return shape
+
+    def values(self, obj: Any) -> list[Any]:
+        return list(self.getter(obj))

@@ -52,7 +52,7 @@ from berdaya.core.tabular import Table, UnusableFile, open_table
 from berdaya.regions import lookup
 from berdaya.registry import identifiers
 from berdaya.registry.batches import BatchStatus, ImportBatch, ImportItem, ImportMode, ItemAction
-from berdaya.registry.bulk import New, RowWriter, sqlite_cache
+from berdaya.registry.bulk import New, RowWriter, Shape, sqlite_cache
 from berdaya.registry.columns import (
     IGNORED,
     KOPERASI,
@@ -447,6 +447,9 @@ class Row:
     # checks, which may run in another process (the encryption is most of a row's cost).
     niks: dict[str, NikParts] = field(default_factory=dict)
     phone: tuple[str, str] | None = None
+    # A new UMKM's entity, detail and owner rows (RowWriter.write_values), ids to be filled
+    # in by the writer: built with the checks, in the worker process, in case it is new.
+    prepared: tuple[list, list, list] | None = None
 
 
 def _natural_key(kind: str, values: dict[str, Any], region: str) -> tuple:
@@ -643,7 +646,15 @@ class Importer:
                 row.niks[nik] = nik_parts(nik, self.today)
         if values.get("telepon"):
             row.phone = phone_parts(values["telepon"])
+        if self.plan.kind == UMKM:
+            row.prepared = _prepare_umkm(row, self._makers())
         return row
+
+    def _makers(self) -> dict[type, New]:
+        makers = getattr(self, "_new", None)
+        if makers is None:
+            makers = self._new = {model: New(model) for model in (Person, Entity, Umkm, Koperasi)}
+        return makers
 
     def _check_values(self, values: dict[str, Any], region: str) -> list[tuple[str, str]]:
         errors: list[tuple[str, str]] = []
@@ -805,7 +816,7 @@ class Importer:
                 self._next_entity = writer.id_base(Entity)
                 self._next_person = writer.id_base(Person)
                 self._persons: dict[str, int] = {}
-                self._new = {model: New(model) for model in (Person, Entity, Umkm, Koperasi)}
+                self._makers()
                 for chunk in self._chunks():
                     self._match(chunk)
                     self._count(chunk)
@@ -916,6 +927,8 @@ class Importer:
         rats: list[RatRecord] = []
         items: list[tuple[int, int]] = []
         self._known_persons(rows)
+        if kind == UMKM:
+            return self._create_umkm(rows)
         for row in rows:
             v = row.values
             self._next_entity += 1
@@ -960,6 +973,39 @@ class Importer:
             KoperasiOfficer.objects.bulk_create(officers)
         if rats:
             RatRecord.objects.bulk_create(rats)
+        return items
+
+    def _create_umkm(self, rows: list[Row]) -> list[tuple[int, int]]:
+        """New UMKM from the rows prepared with the checks: only ids are added here."""
+        entity_shape, umkm_shape = Shape.of(Entity), Shape.of(Umkm)
+        entity_id, detail_entity, detail_owner = (
+            entity_shape.index["id"],
+            umkm_shape.index["entity_id"],
+            umkm_shape.index["owner_id"],
+        )
+        person_id = Shape.of(Person).index["id"]
+        entities, details, persons, items = [], [], [], []
+        for row in rows:
+            assert row.prepared is not None
+            entity, detail, owner = (list(part) for part in row.prepared)
+            self._next_entity += 1
+            entity[entity_id] = detail[detail_entity] = self._next_entity
+            nik = row.values.get("nik_pemilik")
+            known = self._persons.get(nik) if nik else None
+            if known is None:
+                self._next_person += 1
+                known = owner[person_id] = self._next_person
+                persons.append(owner)
+                if nik:
+                    self._persons[nik] = known
+            detail[detail_owner] = known
+            entities.append(entity)
+            details.append(detail)
+            items.append((self._next_entity, row.number))
+        writer = self._writer
+        writer.write_values(Person, persons)
+        writer.write_values(Entity, entities)
+        writer.write_values(Umkm, details)
         return items
 
     def _changes(self, row: Row) -> dict[str, tuple[Any, Any]]:
@@ -1124,6 +1170,27 @@ def _apply_entity(entity: Entity, v: dict[str, Any]) -> None:
     for column, attr in ENTITY_FIELDS.items():
         if column in v:
             setattr(entity, attr, v[column])
+
+
+def _prepare_umkm(row: Row, new: dict[type, New]) -> tuple[list, list, list]:
+    """The rows a new UMKM would be written as, every field derived by the models' own code."""
+    v = row.values
+    entity = new[Entity](kind=UMKM, region_id=row.region)
+    _apply_entity(entity, v)
+    if row.phone:
+        entity.phone_encrypted, entity.phone_masked = row.phone
+    entity.derive_fields()
+    umkm = new[Umkm]()
+    _apply_umkm(umkm, v)
+    umkm.derive_fields()
+    owner = new[Person](
+        name=v["nama_pemilik"], region_id=row.region, sex=v.get("jenis_kelamin_pemilik") or ""
+    )
+    nik = v.get("nik_pemilik")
+    if nik:
+        owner.apply_nik(row.niks[nik])
+    owner.derive_fields()
+    return (Shape.of(Entity).values(entity), Shape.of(Umkm).values(umkm), Shape.of(Person).values(owner))
 
 
 def _apply_umkm(umkm: Umkm, v: dict[str, Any]) -> None:
