@@ -422,3 +422,25 @@ def test_an_admin_rolls_a_batch_back(tmp_path):
     kop_batch = ImportBatch.objects.get(original_name="k.csv")
     imports.roll_back(kop_batch, user=admin)
     assert not Koperasi.objects.exists() and not Person.objects.filter(name="La Batal").exists()
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_duplicates_across_chunks_in_the_check_and_the_import(tmp_path, monkeypatch, settings, workers):
+    """Chunks of two rows: the repeated row lies in another chunk than its first, so the
+    import finds it in the database (and the check in its memory of the file)."""
+    from berdaya.registry import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    settings.BERDAYA_IMPORT_WORKERS = workers  # 1: the checks run in a forked process
+    rows = [umkm_row(1), umkm_row(2), umkm_row(3), umkm_row(1), umkm_row(4), umkm_row(2, nama_usaha="Lain")]
+    path = xlsx(tmp_path / "ganda.xlsx", UMKM_HEADERS, rows, text_columns=("nik_pemilik", "nib"))
+    batch = imports.create_batch(path, user=None, original_name="ganda.xlsx")
+    checked = imports.check_batch(batch)
+    assert (checked.rows_valid, checked.rows_rejected, checked.created) == (4, 2, 4)
+    done = imports.commit_batch(batch)
+    assert (done.rows_valid, done.rows_rejected, done.created) == (4, 2, 4)
+    assert {number: errors[0][1] for number, errors in done.errors.items()} == {
+        5: "Baris ini sama dengan baris 2 (NIB 9120000000001).",
+        7: "Baris ini sama dengan baris 3 (NIB 9120000000002).",
+    }
+    assert Entity.objects.count() == 4

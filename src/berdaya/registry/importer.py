@@ -505,7 +505,9 @@ class Importer:
         self.outcome = Outcome()
         self.table: Table | None = None
         self.plan: Plan | None = None
-        self._seen: dict[tuple, int] = {}
+        self._seen: dict[int, int] = {}
+        self._writing = False
+        self._first_new_id: int | None = None
 
     # -- driving --------------------------------------------------------------------------------
 
@@ -594,29 +596,35 @@ class Importer:
         return rows, rejected, len(chunk)
 
     def _unique(self, rows: list[Row]) -> list[Row]:
-        assert self.plan is not None
+        """Rows whose natural key no earlier row of the file had.
+
+        While writing, only this chunk is remembered: an earlier chunk's row is in the
+        database by now, and matching finds it (see :meth:`_check_matches`), so memory stays
+        flat whatever the file's size. A check that writes nothing keeps a hash per row.
+        """
+        seen: dict[Any, int] = {} if self._writing else self._seen
         fresh = []
         for row in rows:
-            first = self._seen.get(row.key)
+            token = row.key if self._writing else hash(row.key)
+            first = seen.get(token)
             if first is None:
-                self._seen[row.key] = row.number
+                seen[token] = row.number
                 fresh.append(row)
-                continue
-            column = (
-                "nib" if row.key[0] == "nib" else "nama_usaha" if self.plan.kind == UMKM else "nama_koperasi"
-            )
-            self._reject(
-                row.number,
-                [
-                    (
-                        column,
-                        _("Baris ini sama dengan baris %(row)d (%(key)s).")
-                        % {"row": first, "key": _describe_key(row.key)},
-                    )
-                ],
-            )
-            self.outcome.rows_rejected += 1
+            else:
+                self._duplicate(row, first)
         return fresh
+
+    def _duplicate(self, row: Row, first: int | None) -> None:
+        assert self.plan is not None
+        column = "nib" if row.key[0] == "nib" else "nama_usaha" if self.plan.kind == UMKM else "nama_koperasi"
+        message = (
+            _("Baris ini sama dengan baris %(row)d (%(key)s).")
+            % {"row": first, "key": _describe_key(row.key)}
+            if first
+            else _("Baris ini sama dengan baris sebelumnya (%(key)s).") % {"key": _describe_key(row.key)}
+        )
+        self._reject(row.number, [(column, message)])
+        self.outcome.rows_rejected += 1
 
     def _reject(self, number: int, errors: Iterable[tuple[str, str]]) -> None:
         errors = list(errors)
@@ -756,8 +764,12 @@ class Importer:
         """Rows that would change a record outside the uploader's scope, or give an owner's
         NIB to someone else, are rejected rather than applied."""
         keep = []
+        earlier = self._earlier_rows(rows)
         for row in rows:
             entity = row.entity
+            if entity is not None and entity.pk in earlier:
+                self._duplicate(row, earlier[entity.pk])
+                continue
             problem = None
             if entity is not None and self.scope and entity.kabkota_id != self.scope[:5]:
                 problem = (
@@ -793,6 +805,19 @@ class Importer:
                 keep.append(row)
         rows[:] = keep
 
+    def _earlier_rows(self, rows: list[Row]) -> dict[int, int | None]:
+        """Entities this import created from an earlier chunk → that row's number."""
+        if self._first_new_id is None:
+            return {}
+        made = {r.entity.pk for r in rows if r.entity is not None and r.entity.pk > self._first_new_id}
+        if not made:
+            return {}
+        found: dict[int, int | None] = dict.fromkeys(made)
+        if self.batch is not None:
+            items = ImportItem.objects.filter(batch=self.batch, entity_id__in=made)
+            found.update(items.values_list("entity_id", "row_number"))
+        return found
+
     def _count(self, rows: list[Row]) -> None:
         for row in rows:
             self.outcome.rows_valid += 1
@@ -814,6 +839,8 @@ class Importer:
                 writer.lock([Entity, Person])
                 self._writer = writer
                 self._next_entity = writer.id_base(Entity)
+                self._first_new_id = self._next_entity
+                self._writing = True
                 self._next_person = writer.id_base(Person)
                 self._persons: dict[str, int] = {}
                 self._makers()
@@ -875,6 +902,8 @@ class Importer:
                     for pk, number in created
                 ]
                 self._writer.write(ImportItem, ITEM_COLUMNS, rows)
+        # People met in this chunk; the next chunk finds them in the database (one query).
+        self._persons.clear()
         if changed:
             items = self._update(changed)
             if self.batch is not None:
