@@ -70,3 +70,14 @@ def test_region_filter_shapes():
     assert "startswith" in str(region_filter("region", "74.71", 4))
     both = str(region_filter("region", "74.71.01", 2))
     assert "74.71.01" in both and "OR" in both
+
+
+def test_api_tokens_are_personal_for_every_role_province_and_admin_included(world):
+    officer_token = make_token(world.users.dinas_provinsi)
+    admin_token = make_token(world.users.admin)
+    kendari_token = make_token(world.users.dinas_kabkota)
+    assert list(visible(world.users.dinas_provinsi, ApiToken)) == [officer_token]
+    assert list(visible(world.users.admin, ApiToken)) == [admin_token]
+    assert list(visible(world.users.pimpinan, ApiToken)) == []
+    with pytest.raises(Http404):
+        get_visible_or_404(world.users.admin, ApiToken, pk=kendari_token.pk)

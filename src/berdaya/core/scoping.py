@@ -31,7 +31,8 @@ pelaku_usaha        their own records (``owner`` path)
 ==================  ==========================================================
 
 A path that a model does not declare means "nothing" for that role: a model
-without ``partner`` shows a mitra user no rows at all.
+without ``partner`` shows a mitra user no rows at all. A model that declares only an
+``owner`` (personal API tokens) is personal for every role, admin included.
 """
 
 from __future__ import annotations
@@ -159,6 +160,9 @@ def visible(user: Any, qs: QuerySet | type[models.Model]) -> QuerySet:
     scope = scope_of(qs.model)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
+    if scope.owner and not (scope.region or scope.partner or scope.assignee):
+        # Declared by its owner alone (personal API tokens): personal for every role.
+        return qs.filter(_through(scope.owner, user, qs.model))
     condition = _role_condition(user, scope, qs.model)
     if condition is _ALL:
         return qs
