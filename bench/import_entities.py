@@ -509,7 +509,7 @@ BUCKETS = (
     (
         "writing + queries (RowWriter, COPY, INSERT, SQL)",
         (
-            "registry/bulk.py",
+            "core/bulk.py",
             "psycopg",
             "sqlite",
             "SQLite",

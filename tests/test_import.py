@@ -444,3 +444,48 @@ def test_duplicates_across_chunks_in_the_check_and_the_import(tmp_path, monkeypa
         7: "Baris ini sama dengan baris 3 (NIB 9120000000002).",
     }
     assert Entity.objects.count() == 4
+
+
+def test_imported_records_have_their_own_history_saying_where_they_came_from(tmp_path, client):
+    from berdaya.core.audit import history
+    from berdaya.registry.models import Umkm as UmkmModel
+
+    path = xlsx(tmp_path / "a.xlsx", UMKM_HEADERS, [umkm_row(1)], text_columns=("nik_pemilik", "nib"))
+    run_import(path)
+    umkm = UmkmModel.objects.select_related("entity").get()
+    [created] = history(umkm.entity)
+    assert created.action == AuditAction.CREATE and created.channel == "cli"
+    assert created.extra["file"] == "a.xlsx" and created.extra["row"] == 2
+    assert created.region_code == "74.71"
+    second = xlsx(
+        tmp_path / "b.xlsx",
+        UMKM_HEADERS,
+        [umkm_row(1, omzet_tahunan="3.000.000.000", alamat="Jl. Baru 1")],
+        text_columns=("nik_pemilik", "nib"),
+    )
+    run_import(second)
+    entity_update = history(umkm.entity).filter(action=AuditAction.UPDATE).get()
+    assert entity_update.changes == {"address": ["Jl. Sao-Sao No. 1", "Jl. Baru 1"]}
+    detail_update = history(umkm).get()
+    assert detail_update.changes == {"annual_sales": [450_000_000, 3_000_000_000]}
+    assert detail_update.extra["file"] == "b.xlsx"
+    # the profile's "Riwayat perubahan" shows it, with the file and the row
+    client.force_login(UserFactory(username="imp_prov", role=Role.DINAS_PROVINSI, region_id="74"))
+    page = client.get(f"/registri/{umkm.pk}/").content.decode()
+    assert "Dari impor berkas b.xlsx, baris 2" in page and "Dari impor berkas a.xlsx, baris 2" in page
+
+
+def test_a_koperasi_key_is_named_in_words_a_clerk_reads(tmp_path):
+    rows = [
+        ["KSP Satu", "7471010010000001", "Kota Kendari", "jasa"],
+        ["KSP Dua", "7471010010000001", "Kota Kendari", "jasa"],
+    ]
+    path = xlsx(
+        tmp_path / "k.xlsx",
+        ["nama_koperasi", "nik_koperasi", "kabupaten_kota", "jenis_koperasi"],
+        rows,
+        text_columns=("nik_koperasi",),
+    )
+    run_import(path)
+    [error] = ImportBatch.objects.get().errors_sample
+    assert error["message"] == "Baris ini sama dengan baris 2 (NIK koperasi 7471010010000001)."

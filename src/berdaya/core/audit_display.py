@@ -86,6 +86,12 @@ def _note(event: AuditEvent) -> str:
         return _("Administrator menetapkan kata sandi sementara.")
     if event.action == AuditAction.LOGIN_UNLOCK:
         return _("Kunci masuk dibuka oleh administrator.")
+    if extra.get("file") and extra.get("row"):  # written by an import, one event per row
+        return _("Dari impor berkas %(file)s, baris %(row)s (batch #%(batch)s).") % {
+            "file": extra["file"],
+            "row": extra["row"],
+            "batch": extra.get("import_batch") or "–",
+        }
     if event.action == AuditAction.LOGIN_FAILED and extra.get("username"):
         return _("Nama pengguna yang dicoba: %(name)s") % {"name": extra["username"]}
     return ""

@@ -8,7 +8,7 @@ NIK and the business name; else names and kab/kota), then written. The whole imp
 is one transaction: a killed process leaves no rows of the batch behind, and
 all-or-nothing mode simply rolls it back when a row was rejected.
 
-New rows are written by :class:`~berdaya.registry.bulk.RowWriter` (``COPY`` / multi-row
+New rows are written by :class:`~berdaya.core.bulk.RowWriter` (``COPY`` / multi-row
 ``INSERT``) with ids numbered under the table lock, as the demo seed does; changed rows
 with ``bulk_update``. Each created or changed entity gets an ``ImportItem`` with the
 values it replaced, which is what a rollback restores.
@@ -34,7 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berdaya.core import personal
-from berdaya.core.audit import record
+from berdaya.core.audit import record, record_many
+from berdaya.core.bulk import New, RowWriter, Shape, sqlite_cache
 from berdaya.core.models import AuditAction
 from berdaya.core.parsing import (
     CellError,
@@ -52,7 +53,6 @@ from berdaya.core.tabular import Table, UnusableFile, open_table
 from berdaya.regions import lookup
 from berdaya.registry import identifiers
 from berdaya.registry.batches import BatchStatus, ImportBatch, ImportItem, ImportMode, ItemAction
-from berdaya.registry.bulk import New, RowWriter, Shape, sqlite_cache
 from berdaya.registry.columns import (
     IGNORED,
     KOPERASI,
@@ -467,8 +467,10 @@ def _natural_key(kind: str, values: dict[str, Any], region: str) -> tuple:
 
 
 def _describe_key(key: tuple) -> str:
-    if key[0] in ("nib", "nik_koperasi"):
-        return f"{key[0].upper().replace('_', ' ')} {key[1]}"
+    if key[0] == "nib":
+        return f"NIB {key[1]}"
+    if key[0] == "nik_koperasi":
+        return _("NIK koperasi %(nik)s") % {"nik": key[1]}
     if key[0] == "nik":
         return _("NIK pemilik dan nama usaha yang sama")
     return _("nama dan kabupaten/kota yang sama")
@@ -897,17 +899,61 @@ class Importer:
             created = self._create(new)
             if self.batch is not None:
                 # Plain rows through the writer: one per new entity, nothing to restore.
-                rows = [
+                items = [
                     (self.batch.pk, pk, number, ItemAction.CREATED.value, "{}", "{}")
                     for pk, number in created
                 ]
-                self._writer.write(ImportItem, ITEM_COLUMNS, rows)
+                self._writer.write(ImportItem, ITEM_COLUMNS, items)
+            record_many(
+                AuditAction.CREATE,
+                Entity,
+                (
+                    (
+                        pk,
+                        row.values.get("nama_usaha") or row.values.get("nama_koperasi", ""),
+                        row.region[:5],
+                        {},
+                        self._provenance(number),
+                    )
+                    for (pk, number), row in zip(created, new, strict=True)
+                ),
+                actor=self.user,
+            )
         # People met in this chunk; the next chunk finds them in the database (one query).
         self._persons.clear()
         if changed:
             items = self._update(changed)
             if self.batch is not None:
                 ImportItem.objects.bulk_create(items, batch_size=1000)
+            self._audit_updates(changed)
+
+    def _provenance(self, number: int) -> dict[str, Any]:
+        """What an imported record's history says about where it came from."""
+        return {
+            "import_batch": self.batch.pk if self.batch else None,
+            "file": self.original_name,
+            "row": number,
+        }
+
+    def _audit_updates(self, rows: list[Row]) -> None:
+        """One UPDATE event per changed record (entity, and UMKM/koperasi details apart), in
+        the shape the save signals write: field name → [before, after]."""
+        by_model: dict[str, list[tuple]] = {}
+        for row in rows:
+            entity = row.entity
+            assert entity is not None
+            grouped: dict[str, dict[str, list[Any]]] = {}
+            for key, (before, after) in self._changes(row).items():
+                model, attr = key.split(".", 1)
+                name = attr.removesuffix("_id") if attr in FOREIGN_KEYS else attr
+                grouped.setdefault(model, {})[name] = [_jsonable(before), _jsonable(after)]
+            for model, changes in grouped.items():
+                by_model.setdefault(model, []).append(
+                    (entity.pk, entity.name, entity.kabkota_id or "", changes, self._provenance(row.number))
+                )
+        models_by_name = {"entity": Entity, "umkm": Umkm, "koperasi": Koperasi}
+        for model, entries in by_model.items():
+            record_many(AuditAction.UPDATE, models_by_name[model], entries, actor=self.user)
 
     def _person(
         self,
@@ -1106,6 +1152,7 @@ class Importer:
         return items
 
 
+FOREIGN_KEYS = frozenset({"region_id", "kbli_id"})
 ITEM_COLUMNS = ("batch_id", "entity_id", "row_number", "action", "before", "after")
 
 

@@ -56,10 +56,10 @@ from django.utils import timezone
 from stdnum import luhn
 
 from berdaya.core.audit import record
+from berdaya.core.bulk import New, RowWriter, sqlite_cache
 from berdaya.core.models import AuditAction
 from berdaya.regions import geo
 from berdaya.regions.models import Region
-from berdaya.registry.bulk import New, RowWriter, sqlite_cache
 from berdaya.registry.models import (
     BusinessStatus,
     Entity,
