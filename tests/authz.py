@@ -217,6 +217,12 @@ ROUTES: dict[str, Rule] = {
     "registry:import_rollback": Rule(only({"admin"}, ok=302), method="post", kwargs=BATCH),
     "registry:import_report": Rule(only(IMPORTERS, dinas_kabkota_muna=404), kwargs=BATCH),
     # --- registry pages (end) ---
+    # --- diagnosis pages (begin) ---
+    # --- diagnosis pages (end) ---
+    # --- diagnosis editor (begin) ---
+    # --- diagnosis editor (end) ---
+    # --- diagnosis import (begin) ---
+    # --- diagnosis import (end) ---
 }
 
 # Django's admin site: only staff (the admin role) get in; everyone else is sent to its log-in.
@@ -309,4 +315,6 @@ API: dict[str, Rule] = {
         kwargs=lambda w: {"person_id": w.kendari_owner.pk},
     ),
     # --- registry API (end) ---
+    # --- diagnosis API (begin) ---
+    # --- diagnosis API (end) ---
 }

@@ -102,6 +102,7 @@ def _registry_records(users: SimpleNamespace) -> dict:
     kendari_batch.report.save("laporan.xlsx", ContentFile(b"PK\x03\x04 uji"), save=False)
     kendari_batch.save()
     return {
+        **_diagnosis_records(users, kendari_umkm),
         "kendari_batch": kendari_batch,
         "kendari_document": kendari_document,
         "kendari_owner": kendari_owner,
@@ -111,3 +112,37 @@ def _registry_records(users: SimpleNamespace) -> dict:
         "muna_umkm": muna_umkm,
         "kendari_koperasi": kendari_koperasi,
     }
+
+
+def answers_for(instrument_code: str = "kerentanan", *, weak: bool = True) -> dict:
+    """Valid answers to every required question: the weakest options when ``weak``, else the strongest."""
+    from berdaya.diagnosis.models import Instrument
+
+    spec = Instrument.objects.get(code=instrument_code).current_version().spec
+    answers: dict = {}
+    for question in spec.questions():
+        if not question.required:
+            continue
+        if question.type in ("yes_no", "choice"):
+            ranked = sorted(question.options, key=lambda o: o.score)
+            answers[question.code] = (ranked[0] if weak else ranked[-1]).value
+        elif question.type == "number":
+            low = question.bands[0] if weak else question.bands[-1]
+            value = question.min_value if weak and question.min_value is not None else (low.min or 0)
+            if not weak and not low.inclusive:
+                value += 1
+            answers[question.code] = str(value)
+        else:
+            scale = question.scale
+            answers[question.code] = (scale.min if weak != scale.reverse else scale.max)
+    return answers
+
+
+def _diagnosis_records(users: SimpleNamespace, kendari_umkm) -> dict:
+    """A weak-factor assessment of the Kendari UMKM by its pendamping."""
+    from berdaya.diagnosis import services
+    from berdaya.diagnosis.models import Instrument
+
+    instrument = Instrument.objects.get(code="kerentanan")
+    assessment, _created = services.assess(users.pendamping, kendari_umkm, instrument, answers_for())
+    return {"vulnerability": instrument, "kendari_assessment": assessment}

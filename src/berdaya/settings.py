@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "berdaya.regions",
     "berdaya.accounts",
     "berdaya.registry",
+    "berdaya.programmes",
+    "berdaya.diagnosis",
     "berdaya.api",
     "django_tasks",
     "django_tasks_db",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("akun/", include("berdaya.accounts.urls")),
     path("audit/", include("berdaya.core.urls")),
     path("registri/", include("berdaya.registry.urls")),
+    path("diagnosis/", include("berdaya.diagnosis.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),

@@ -44,6 +44,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # import and export (Part 4): district spreadsheets in; rolling a batch back is the admin's
     "registry.import": OFFICE,
     "registry.import_rollback": frozenset({Role.ADMIN}),
+    # diagnosis (Part 5): field facilitators and offices assess; the owner sees their own result
+    "diagnosis.view": OFFICE | {Role.PENDAMPING, Role.PIMPINAN, Role.PELAKU_USAHA},
+    "diagnosis.assess": OFFICE | {Role.PENDAMPING},
+    "diagnosis.worklist": OFFICE | {Role.PENDAMPING, Role.PIMPINAN},
+    "diagnosis.import": OFFICE,
+    # the questionnaires and the recommendation rules are the province's policy
+    "diagnosis.manage": frozenset({Role.ADMIN, Role.DINAS_PROVINSI}),
 }
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from berdaya.accounts.permissions import has_permission, permission_required
-from berdaya.registry import selectors
+from berdaya.registry import panels, selectors
 from berdaya.registry.forms import RegistryFilterForm, kabkota_choices, kecamatan_choices
 from berdaya.registry.models import DocumentKind, Kbli, KbliLevel
 
@@ -103,6 +103,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["can_manage"] = has_permission(request.user, "registry.manage")
     context["documents"] = entity.documents.all()
     context["document_kinds"] = DocumentKind.choices
+    context["panels"] = panels.for_entity(request, entity)
     return render(request, "registry/detail.html", context)
 
 
