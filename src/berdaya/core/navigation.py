@@ -44,7 +44,7 @@ class Pillar:
 
 PILLARS: tuple[Pillar, ...] = (
     Pillar("registry", _("Registri"), "building", "registry:list", "registry.view"),
-    Pillar("diagnosis", _("Diagnosis"), "clipboard2-pulse"),
+    Pillar("diagnosis", _("Diagnosis"), "clipboard2-pulse", "diagnosis:home", "diagnosis.view"),
     Pillar("programmes", _("Program"), "cash-coin"),
     Pillar("training", _("Pelatihan"), "mortarboard"),
     Pillar("credit", _("Kredit"), "bank"),

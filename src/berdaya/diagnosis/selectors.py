@@ -127,3 +127,110 @@ def weak_factor_counts(user: Any, instrument: Instrument) -> list[dict[str, Any]
 
 def vulnerability_instrument() -> Instrument | None:
     return Instrument.objects.filter(purpose=Purpose.VULNERABILITY, active=True).order_by("code").first()
+
+
+def count_capped(qs: QuerySet, cap: int = 10_000) -> tuple[int, bool]:
+    from berdaya.registry.selectors import count_capped as registry_count_capped
+
+    return registry_count_capped(qs, cap)
+
+
+def section_names(instrument: Instrument) -> dict[str, str]:
+    version = instrument.current_version()
+    return {s.code: s.name for s in version.spec.sections} if version else {}
+
+
+def worklist_rows(assessments, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The worklist page/export rows: weak factors by name and the interventions worth offering."""
+    page = list(assessments)
+    weak: dict[int, list[str]] = {}
+    for assessment_id, section in SectionScore.objects.filter(
+        assessment_id__in=[a.pk for a in page], weak=True
+    ).values_list("assessment_id", "section"):
+        weak.setdefault(assessment_id, []).append(section)
+    rules: dict[int, list] = {}
+    rows = []
+    for assessment in page:
+        instrument_rules = rules.setdefault(
+            assessment.instrument_id,
+            list(recommend.RecommendationRule.objects.filter(instrument_id=assessment.instrument_id, active=True)),
+        )
+        codes = weak.get(assessment.pk, [])
+        seen: list[str] = []
+        for rule in instrument_rules:
+            if rule.section in codes and rule.applies_to in ("semua", assessment.entity.kind):
+                label = str(recommend.InterventionKind(rule.intervention).label)
+                if label not in seen:
+                    seen.append(label)
+        band = assessment.band_spec
+        rows.append(
+            {
+                "assessment": assessment,
+                "weak_codes": codes,
+                "weak_names": [names.get(code, code) for code in codes],
+                "interventions": seen,
+                "band_label": band.label if band else assessment.band,
+                "band_tone": band.tone if band else "secondary",
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    question: Any
+    value: Any
+    error: str
+
+    @property
+    def name(self) -> str:
+        return f"q-{self.question.code}"
+
+    @property
+    def scale_points(self) -> list[int]:
+        scale = self.question.scale
+        return list(range(scale.min, scale.max + 1)) if scale else []
+
+    @property
+    def shown_value(self) -> str:
+        return "" if self.value is None else str(self.value)
+
+
+@dataclass(frozen=True)
+class FormSection:
+    section: Any
+    questions: list[FormQuestion]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for q in self.questions if q.error)
+
+
+def form_sections(spec, values: dict[str, Any], errors: dict[str, str]) -> list[FormSection]:
+    return [
+        FormSection(
+            section,
+            [FormQuestion(q, values.get(q.code), errors.get(q.code, "")) for q in section.questions],
+        )
+        for section in spec.sections
+    ]
+
+
+def answer_rows(spec, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each question with the stored answer shown as the assessor saw it, and its score."""
+    from berdaya.diagnosis import scoring
+
+    rows = []
+    for section in spec.sections:
+        for question in section.questions:
+            value = answers.get(question.code)
+            shown = "–"
+            points = None
+            if value is not None:
+                points = scoring.round2(scoring.question_score(question, value))
+                if question.options:
+                    shown = next((o.label for o in question.options if o.value == value), str(value))
+                else:
+                    shown = f"{value} {question.unit}".strip()
+            rows.append({"section": section.name, "question": question, "answer": shown, "score": points})
+    return rows
