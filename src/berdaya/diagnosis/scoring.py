@@ -55,7 +55,8 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _shown(value: Decimal) -> str:
+def _shown(value: Decimal | int) -> str:
+    value = Decimal(value)
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
 
 
@@ -117,7 +118,11 @@ def _decimal(raw: Any) -> Decimal:
 
 
 def _range_message(number: Decimal, low: Decimal | None, high: Decimal | None) -> str:
-    params = {"value": _shown(number), "low": _shown(low or 0), "high": _shown(high or 0)}
+    params = {
+        "value": _shown(number),
+        "low": _shown(low if low is not None else 0),
+        "high": _shown(high if high is not None else 0),
+    }
     if low is not None and high is not None:
         return _("Nilai %(value)s di luar rentang %(low)s–%(high)s.") % params
     if low is not None:
