@@ -127,15 +127,27 @@ def answers_for(instrument_code: str = "kerentanan", *, weak: bool = True) -> di
             ranked = sorted(question.options, key=lambda o: o.score)
             answers[question.code] = (ranked[0] if weak else ranked[-1]).value
         elif question.type == "number":
-            low = question.bands[0] if weak else question.bands[-1]
-            value = question.min_value if weak and question.min_value is not None else (low.min or 0)
-            if not weak and not low.inclusive:
-                value += 1
-            answers[question.code] = str(value)
+            answers[question.code] = str(_band_value(question, weak))
         else:
             scale = question.scale
             answers[question.code] = (scale.min if weak != scale.reverse else scale.max)
     return answers
+
+
+def _band_value(question, weak: bool):
+    """A value inside the question's weakest (or strongest) band, within its allowed range."""
+    from decimal import Decimal
+
+    bands = question.bands
+    pick = min if weak else max
+    target = pick(range(len(bands)), key=lambda i: bands[i].score)
+    band = bands[target]
+    if band.min is None:
+        upper = bands[1].min if len(bands) > 1 else Decimal(1)
+        value = question.min_value if question.min_value is not None else upper - 1
+    else:
+        value = band.min if band.inclusive else band.min + Decimal("0.5")
+    return value
 
 
 def _diagnosis_records(users: SimpleNamespace, kendari_umkm) -> dict:
