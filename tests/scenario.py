@@ -130,7 +130,7 @@ def answers_for(instrument_code: str = "kerentanan", *, weak: bool = True) -> di
             answers[question.code] = str(_band_value(question, weak))
         else:
             scale = question.scale
-            answers[question.code] = (scale.min if weak != scale.reverse else scale.max)
+            answers[question.code] = scale.min if weak != scale.reverse else scale.max
     return answers
 
 

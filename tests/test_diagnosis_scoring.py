@@ -38,7 +38,13 @@ SMALL = Definition.model_validate(
                             {"value": "tidak", "label": "Tidak", "score": 0},
                         ],
                     },
-                    {"code": "q2", "text": "Akses modal", "type": "scale", "weight": 3, "scale": {"min": 1, "max": 5}},
+                    {
+                        "code": "q2",
+                        "text": "Akses modal",
+                        "type": "scale",
+                        "weight": 3,
+                        "scale": {"min": 1, "max": 5},
+                    },
                 ],
             },
             {
@@ -112,8 +118,12 @@ def test_number_band_edges(value, expected):
 
 
 def test_reverse_scale():
-    question = SMALL.sections[0].questions[1].model_copy(
-        update={"scale": SMALL.sections[0].questions[1].scale.model_copy(update={"reverse": True})}
+    question = (
+        SMALL.sections[0]
+        .questions[1]
+        .model_copy(
+            update={"scale": SMALL.sections[0].questions[1].scale.model_copy(update={"reverse": True})}
+        )
     )
     assert scoring.question_score(question, 2) == Decimal(75)
 
@@ -129,7 +139,11 @@ def test_reverse_scale():
         ({"q1": "mungkin", "q2": 3, "q3": 5}, "q1", "Jawaban mungkin tidak ada dalam pilihan (Ya, Tidak)."),
         ({"q2": 3, "q3": 5}, "q1", "Wajib diisi."),
         ({"q1": " ", "q2": 3, "q3": 5}, "q1", "Wajib diisi."),
-        ({"q1": "ya", "q2": 3, "q3": 5, "q4": "kota"}, "q4", "Jawaban kota tidak ada dalam pilihan (Desa, Nasional)."),
+        (
+            {"q1": "ya", "q2": 3, "q3": 5, "q4": "kota"},
+            "q4",
+            "Jawaban kota tidak ada dalam pilihan (Desa, Nasional).",
+        ),
         ({"q1": "ya", "q2": 3, "q3": 5, "q9": 1}, "q9", "Pertanyaan q9 tidak ada dalam instrumen ini."),
     ],
 )
@@ -147,7 +161,15 @@ def test_every_problem_is_reported_at_once():
 
 def test_yes_no_spellings():
     question = SMALL.sections[0].questions[0]
-    for raw, expected in [("Ya", "ya"), ("YA", "ya"), (True, "ya"), ("1", "ya"), ("Tidak", "tidak"), (False, "tidak"), ("belum", "tidak")]:
+    for raw, expected in [
+        ("Ya", "ya"),
+        ("YA", "ya"),
+        (True, "ya"),
+        ("1", "ya"),
+        ("Tidak", "tidak"),
+        (False, "tidak"),
+        ("belum", "tidak"),
+    ]:
         assert scoring.normalize(question, raw) == expected
 
 

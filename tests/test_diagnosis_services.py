@@ -32,9 +32,9 @@ def test_assessment_is_scored_stored_and_audited(world):
     assert a.band == expected.band.code
     assert a.weak_count == len(expected.weak) > 0
     assert a.is_latest
-    assert sorted(SectionScore.objects.filter(assessment=a, weak=True).values_list("section", flat=True)) == sorted(
-        expected.weak
-    )
+    assert sorted(
+        SectionScore.objects.filter(assessment=a, weak=True).values_list("section", flat=True)
+    ) == sorted(expected.weak)
     assert AuditEvent.objects.filter(object_id=str(a.pk), action="create").exists()
 
 
@@ -44,7 +44,11 @@ def test_same_key_twice_is_one_assessment(world):
         world.users.pendamping, world.kendari_umkm, world.vulnerability, scenario.answers_for(), key=key
     )
     again, created_again = services.assess(
-        world.users.pendamping, world.kendari_umkm, world.vulnerability, scenario.answers_for(weak=False), key=key
+        world.users.pendamping,
+        world.kendari_umkm,
+        world.vulnerability,
+        scenario.answers_for(weak=False),
+        key=key,
     )
     assert created and not created_again
     assert again.pk == first.pk and again.overall_score == first.overall_score
@@ -53,9 +57,13 @@ def test_same_key_twice_is_one_assessment(world):
 
 def test_same_key_for_another_entity_is_refused(world):
     key = uuid.uuid4()
-    services.assess(world.users.admin, world.kendari_umkm, world.vulnerability, scenario.answers_for(), key=key)
+    services.assess(
+        world.users.admin, world.kendari_umkm, world.vulnerability, scenario.answers_for(), key=key
+    )
     with pytest.raises(services.AssessmentRefused) as caught:
-        services.assess(world.users.admin, world.muna_umkm, world.vulnerability, scenario.answers_for(), key=key)
+        services.assess(
+            world.users.admin, world.muna_umkm, world.vulnerability, scenario.answers_for(), key=key
+        )
     assert caught.value.code == "key_conflict"
 
 
@@ -71,9 +79,15 @@ def test_latest_follows_the_date_not_the_entry_order(world):
         scenario.answers_for(),
         assessed_on=timezone.localdate() - dt.timedelta(days=400),
     )
-    latest = Assessment.objects.filter(entity=world.kendari_umkm, instrument=world.vulnerability, is_latest=True)
+    latest = Assessment.objects.filter(
+        entity=world.kendari_umkm, instrument=world.vulnerability, is_latest=True
+    )
     assert list(latest) == [newer]
-    assert set(SectionScore.objects.filter(entity=world.kendari_umkm, is_latest=True).values_list("assessment_id", flat=True)) == {newer.pk}
+    assert set(
+        SectionScore.objects.filter(entity=world.kendari_umkm, is_latest=True).values_list(
+            "assessment_id", flat=True
+        )
+    ) == {newer.pk}
     assert not Assessment.objects.get(pk=backdated.pk).is_latest
     assert not Assessment.objects.get(pk=old.pk).is_latest
 
@@ -91,7 +105,9 @@ def test_pendamping_assesses_only_current_assignments(world):
 @pytest.mark.parametrize("role", ["konsultan", "mitra", "pelaku_usaha", "pimpinan"])
 def test_roles_without_the_permission_cannot_assess(world, role):
     with pytest.raises(PermissionDenied):
-        services.assess(getattr(world.users, role), world.kendari_umkm, world.vulnerability, scenario.answers_for())
+        services.assess(
+            getattr(world.users, role), world.kendari_umkm, world.vulnerability, scenario.answers_for()
+        )
 
 
 def test_health_instrument_is_for_koperasi_only(world):
@@ -116,7 +132,11 @@ def test_future_date_and_half_coordinates_are_refused(world):
     assert "assessed_on" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
         services.assess(
-            world.users.admin, world.kendari_umkm, world.vulnerability, scenario.answers_for(), visit=services.Visit(lat=-3.9)
+            world.users.admin,
+            world.kendari_umkm,
+            world.vulnerability,
+            scenario.answers_for(),
+            visit=services.Visit(lat=-3.9),
         )
     assert "lat" in caught.value.message_dict
 
@@ -141,7 +161,9 @@ def test_editing_a_version_in_use_makes_a_new_one_and_keeps_old_scores(world):
     services.publish(draft, world.users.dinas_provinsi)
     published.refresh_from_db()
     assert published.status == VersionStatus.RETIRED
-    new, _ = services.assess(world.users.admin, world.kendari_umkm, world.vulnerability, scenario.answers_for(weak=False))
+    new, _ = services.assess(
+        world.users.admin, world.kendari_umkm, world.vulnerability, scenario.answers_for(weak=False)
+    )
     assert new.version_id == draft.pk
     old.refresh_from_db()
     assert old.version_id == published.pk
@@ -162,9 +184,16 @@ def test_recommendations_follow_weak_factors_and_service(world):
     assert found and {r.section for r in found} <= weak
     assert all(r.score < Decimal(60) for r in found)
     assert not any(r.served for r in found)
-    grant = next(r for r in found if r.rule.intervention == InterventionKind.GRANT) if "permodalan" in weak else found[0]
+    grant = (
+        next(r for r in found if r.rule.intervention == InterventionKind.GRANT)
+        if "permodalan" in weak
+        else found[0]
+    )
     Intervention.objects.create(
-        entity=world.kendari_umkm, kind=grant.rule.intervention, delivered_on=timezone.localdate(), title="uji"
+        entity=world.kendari_umkm,
+        kind=grant.rule.intervention,
+        delivered_on=timezone.localdate(),
+        title="uji",
     )
     again = recommend.for_assessment(a)
     assert [r.served for r in again if r.rule.intervention == grant.rule.intervention] == [True] * sum(
@@ -175,16 +204,26 @@ def test_recommendations_follow_weak_factors_and_service(world):
 
 
 def test_worklist_ranks_by_need_and_filters(world):
-    strong, _ = services.assess(world.users.admin, world.kendari_koperasi, world.vulnerability, scenario.answers_for(weak=False))
+    strong, _ = services.assess(
+        world.users.admin, world.kendari_koperasi, world.vulnerability, scenario.answers_for(weak=False)
+    )
     rows = list(selectors.worklist(world.users.dinas_kabkota, instrument=world.vulnerability))
     assert world.kendari_assessment in rows
     assert strong not in rows  # no weak factor: not on the worklist
     assert list(selectors.worklist(world.users.dinas_kabkota_muna, instrument=world.vulnerability)) == []
-    assert list(selectors.worklist(world.users.pendamping, instrument=world.vulnerability)) == [world.kendari_assessment]
+    assert list(selectors.worklist(world.users.pendamping, instrument=world.vulnerability)) == [
+        world.kendari_assessment
+    ]
     Intervention.objects.create(
-        entity=world.kendari_umkm, kind=InterventionKind.TRAINING, delivered_on=timezone.localdate(), title="uji"
+        entity=world.kendari_umkm,
+        kind=InterventionKind.TRAINING,
+        delivered_on=timezone.localdate(),
+        title="uji",
     )
-    assert list(selectors.worklist(world.users.dinas_kabkota, instrument=world.vulnerability, not_served=True)) == []
+    assert (
+        list(selectors.worklist(world.users.dinas_kabkota, instrument=world.vulnerability, not_served=True))
+        == []
+    )
 
 
 def test_weak_factor_counts_are_scoped(world):

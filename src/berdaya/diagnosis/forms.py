@@ -35,7 +35,9 @@ class VisitForm(forms.Form):
     photo = forms.FileField(
         label=_("Foto kunjungan (opsional)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*", "capture": "environment"}),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control form-control-lg", "accept": "image/*", "capture": "environment"}
+        ),
     )
     notes = forms.CharField(
         label=_("Catatan (opsional)"),

@@ -79,7 +79,12 @@ class InstrumentVersion(models.Model):
     )
     definition = models.JSONField(_("definisi"))
     based_on = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("turunan dari")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("turunan dari"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -274,7 +279,9 @@ class RecommendationRule(models.Model):
     )
     intervention = models.CharField(_("intervensi"), max_length=20, choices=InterventionKind.choices)
     topic = models.CharField(_("topik"), max_length=160, blank=True)
-    priority = models.PositiveSmallIntegerField(_("prioritas"), default=50, help_text=_("Kecil = lebih dulu."))
+    priority = models.PositiveSmallIntegerField(
+        _("prioritas"), default=50, help_text=_("Kecil = lebih dulu.")
+    )
     active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:

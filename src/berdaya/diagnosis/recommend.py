@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 
-from berdaya.diagnosis.models import Assessment, AppliesTo, Instrument, RecommendationRule, SectionScore
+from berdaya.diagnosis.models import AppliesTo, Assessment, Instrument, RecommendationRule, SectionScore
 from berdaya.programmes.models import Intervention, InterventionKind
 
 # The defaults installed with the shipped instruments (SPEC §1's table); the office edits them.
@@ -22,16 +22,46 @@ DEFAULT_RULES: tuple[tuple[str, str, str, str, int], ...] = (
     ("kerentanan", "pemasaran", InterventionKind.EVENT, "Keikutsertaan pameran / bazar UMKM", 10),
     ("kerentanan", "pemasaran", InterventionKind.CATALOGUE, "Pendaftaran produk di katalog", 20),
     ("kerentanan", "pemasaran", InterventionKind.PARTNERSHIP, "Temu kemitraan dengan pembeli", 30),
-    ("kerentanan", "teknologi", InterventionKind.DIGITAL_TRAINING, "Pemasaran digital dan pembayaran QRIS", 10),
+    (
+        "kerentanan",
+        "teknologi",
+        InterventionKind.DIGITAL_TRAINING,
+        "Pemasaran digital dan pembayaran QRIS",
+        10,
+    ),
     ("kerentanan", "teknologi", InterventionKind.CONSULTATION, "Konsultasi teknologi produksi", 20),
     ("kerentanan", "legalitas", InterventionKind.LEGALITY, "Pendampingan NIB, sertifikat halal, P-IRT", 10),
-    ("kesehatan_ksp_2016", "permodalan", InterventionKind.CONSULTATION, "Pendampingan penguatan modal sendiri", 10),
-    ("kesehatan_ksp_2016", "kualitas_aktiva_produktif", InterventionKind.TRAINING, "Manajemen risiko pinjaman", 10),
+    (
+        "kesehatan_ksp_2016",
+        "permodalan",
+        InterventionKind.CONSULTATION,
+        "Pendampingan penguatan modal sendiri",
+        10,
+    ),
+    (
+        "kesehatan_ksp_2016",
+        "kualitas_aktiva_produktif",
+        InterventionKind.TRAINING,
+        "Manajemen risiko pinjaman",
+        10,
+    ),
     ("kesehatan_ksp_2016", "manajemen", InterventionKind.TRAINING, "Tata kelola dan manajemen koperasi", 10),
     ("kesehatan_ksp_2016", "efisiensi", InterventionKind.CONSULTATION, "Efisiensi biaya operasional", 10),
     ("kesehatan_ksp_2016", "likuiditas", InterventionKind.CONSULTATION, "Pengelolaan likuiditas", 10),
-    ("kesehatan_ksp_2016", "kemandirian_pertumbuhan", InterventionKind.TRAINING, "Perencanaan usaha koperasi", 10),
-    ("kesehatan_ksp_2016", "jatidiri_koperasi", InterventionKind.TRAINING, "Pendidikan perkoperasian bagi anggota", 10),
+    (
+        "kesehatan_ksp_2016",
+        "kemandirian_pertumbuhan",
+        InterventionKind.TRAINING,
+        "Perencanaan usaha koperasi",
+        10,
+    ),
+    (
+        "kesehatan_ksp_2016",
+        "jatidiri_koperasi",
+        InterventionKind.TRAINING,
+        "Pendidikan perkoperasian bagi anggota",
+        10,
+    ),
 )
 
 
@@ -64,7 +94,9 @@ class Recommendation:
         return str(InterventionKind(self.rule.intervention).label)
 
 
-def for_assessment(assessment: Assessment, rules: list[RecommendationRule] | None = None) -> list[Recommendation]:
+def for_assessment(
+    assessment: Assessment, rules: list[RecommendationRule] | None = None
+) -> list[Recommendation]:
     """The rules matching this assessment's weak sections, most urgent first."""
     spec = assessment.version.spec
     names = {section.code: section.name for section in spec.sections}
@@ -85,7 +117,15 @@ def for_assessment(assessment: Assessment, rules: list[RecommendationRule] | Non
         threshold = rule.threshold(spec.weak_below)
         if score is None or threshold is None or score >= threshold:
             continue
-        found.append(Recommendation(rule, rule.section, names.get(rule.section, rule.section), score, rule.intervention in served_kinds))
+        found.append(
+            Recommendation(
+                rule,
+                rule.section,
+                names.get(rule.section, rule.section),
+                score,
+                rule.intervention in served_kinds,
+            )
+        )
     found.sort(key=lambda r: (r.served, r.score if r.score is not None else 100, r.rule.priority))
     return found
 
@@ -102,7 +142,9 @@ def latest_assessments(entity: Any) -> list[Assessment]:
 def served_since_assessment() -> Exists:
     """For a queryset of assessments: an intervention was delivered to the entity since then."""
     return Exists(
-        Intervention.objects.filter(entity_id=OuterRef("entity_id"), delivered_on__gte=OuterRef("assessed_on"))
+        Intervention.objects.filter(
+            entity_id=OuterRef("entity_id"), delivered_on__gte=OuterRef("assessed_on")
+        )
     )
 
 

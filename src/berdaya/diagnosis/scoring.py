@@ -82,10 +82,7 @@ def normalize(question: Question, raw: Any) -> Any:
 
 
 def _option_value(question: Question, raw: Any) -> str:
-    if isinstance(raw, bool):
-        text = "ya" if raw else "tidak"
-    else:
-        text = " ".join(str(raw).split()).casefold()
+    text = ("ya" if raw else "tidak") if isinstance(raw, bool) else " ".join(str(raw).split()).casefold()
     for option in question.options:
         if text in (option.value, option.label.casefold()):
             return option.value
@@ -95,7 +92,9 @@ def _option_value(question: Question, raw: Any) -> str:
         if text in _NO:
             return "tidak"
     allowed = ", ".join(option.label for option in question.options)
-    raise ValueError(_("Jawaban %(value)s tidak ada dalam pilihan (%(allowed)s).") % {"value": raw, "allowed": allowed})
+    raise ValueError(
+        _("Jawaban %(value)s tidak ada dalam pilihan (%(allowed)s).") % {"value": raw, "allowed": allowed}
+    )
 
 
 def _decimal(raw: Any) -> Decimal:
@@ -193,9 +192,7 @@ def score(definition: Definition, answers: Mapping[str, Any]) -> Result:
             continue
         exact = sum(q.weight * scores[q.code] for q in answered) / sum(q.weight for q in answered)
         rounded = round2(exact)
-        weak = (
-            section.is_factor and definition.weak_below is not None and rounded < definition.weak_below
-        )
+        weak = section.is_factor and definition.weak_below is not None and rounded < definition.weak_below
         sections.append(SectionResult(section.code, rounded, weak, section.is_factor))
         total += section.weight * exact
         weights += section.weight

@@ -32,7 +32,13 @@ def sections_of(assessment: Assessment) -> list[SectionView]:
     for section in assessment.version.spec.sections:
         row = scores.get(section.code)
         shown.append(
-            SectionView(section.code, section.name, row.score if row else None, bool(row and row.weak), section.is_factor)
+            SectionView(
+                section.code,
+                section.name,
+                row.score if row else None,
+                bool(row and row.weak),
+                section.is_factor,
+            )
         )
     return shown
 
@@ -67,7 +73,9 @@ def entity_panel(user: Any, entity: Entity) -> dict[str, Any]:
                 "sections": sections_of(assessment),
                 "recommendations": recommend.for_assessment(assessment),
                 "trend": points,
-                "change": (points[-1]["overall_score"] - points[-2]["overall_score"]) if len(points) > 1 else None,
+                "change": (points[-1]["overall_score"] - points[-2]["overall_score"])
+                if len(points) > 1
+                else None,
             }
         )
     return {"entity": entity, "results": results, "instruments": assessable_instruments(user, entity)}
@@ -108,7 +116,9 @@ def worklist(
         qs = qs.filter(~recommend.served_since_assessment())
     order = ["-weak_count", "overall_score", "entity_id"]
     if factor:
-        factor_score = SectionScore.objects.filter(assessment_id=OuterRef("pk"), section=factor).values("score")[:1]
+        factor_score = SectionScore.objects.filter(assessment_id=OuterRef("pk"), section=factor).values(
+            "score"
+        )[:1]
         qs = qs.filter(recommend.weak_in(factor)).annotate(factor_score=Subquery(factor_score))
         order = ["factor_score", "-weak_count", "overall_score", "entity_id"]
     return qs.select_related("entity", "entity__kabkota", "version").order_by(*order)
@@ -153,7 +163,11 @@ def worklist_rows(assessments, names: dict[str, str]) -> list[dict[str, Any]]:
     for assessment in page:
         instrument_rules = rules.setdefault(
             assessment.instrument_id,
-            list(recommend.RecommendationRule.objects.filter(instrument_id=assessment.instrument_id, active=True)),
+            list(
+                recommend.RecommendationRule.objects.filter(
+                    instrument_id=assessment.instrument_id, active=True
+                )
+            ),
         )
         codes = weak.get(assessment.pk, [])
         seen: list[str] = []

@@ -121,7 +121,9 @@ def publish(version: InstrumentVersion, user: Any) -> InstrumentVersion:
         raise ValidationError({"definition": errors})
     with transaction.atomic():
         Instrument.objects.select_for_update().get(pk=version.instrument_id)
-        for old in InstrumentVersion.objects.filter(instrument=version.instrument_id, status=VersionStatus.PUBLISHED):
+        for old in InstrumentVersion.objects.filter(
+            instrument=version.instrument_id, status=VersionStatus.PUBLISHED
+        ):
             old.status = VersionStatus.RETIRED
             old.save(update_fields=["status"])
         version.status = VersionStatus.PUBLISHED
@@ -192,7 +194,9 @@ def _check_date(assessed_on: dt.date) -> None:
 
 def _check_visit(visit: Visit) -> None:
     if (visit.lat is None) != (visit.lon is None):
-        raise ValidationError({"lat": _("Isi lintang dan bujur bersama-sama.")}, code="coordinates_incomplete")
+        raise ValidationError(
+            {"lat": _("Isi lintang dan bujur bersama-sama.")}, code="coordinates_incomplete"
+        )
     if visit.lat is not None and not (-90 <= visit.lat <= 90 and -180 <= visit.lon <= 180):
         raise ValidationError({"lat": _("Koordinat kunjungan tidak mungkin.")}, code="coordinates_invalid")
 

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from berdaya.accounts.permissions import has_permission
-from berdaya.core.scoping import visible
-from berdaya.diagnosis.models import Assessment, Instrument
+from berdaya.diagnosis.models import Assessment
 from berdaya.registry.panels import Panel, panel
 from berdaya.registry.timeline import TimelineItem, source
 
@@ -23,7 +22,8 @@ def assessments(entity) -> Iterable[TimelineItem]:
             row.assessed_on,
             "diagnosis",
             _("Diagnosis: %(instrument)s") % {"instrument": row.instrument.name},
-            _("%(band)s · skor %(score)s") % {"band": band.label if band else row.band, "score": row.overall_score},
+            _("%(band)s · skor %(score)s")
+            % {"band": band.label if band else row.band, "score": row.overall_score},
             "clipboard2-pulse",
         )
 

@@ -108,7 +108,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "factor_name": names.get(form.filters().get("factor", ""), ""),
         "querystring": query.urlencode(),
     }
-    template = "diagnosis/_worklist_results.html" if request.headers.get("HX-Request") else "diagnosis/worklist.html"
+    template = (
+        "diagnosis/_worklist_results.html" if request.headers.get("HX-Request") else "diagnosis/worklist.html"
+    )
     return render(request, template, context)
 
 
@@ -145,9 +147,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
         ]
         for n, row in enumerate(rows, start=1)
     )
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="daftar-kerja-{instrument.code}.xlsx"'
     write_xlsx(response, headers, data, sheet_name=_("Daftar kerja"))
     return response
@@ -168,7 +168,10 @@ def assess(request: HttpRequest, entity_pk: int, code: str) -> HttpResponse:
         services.check_can_assess(request.user, entity, instrument)
     except services.AssessmentRefused as exc:
         return render(
-            request, "diagnosis/assess_refused.html", {"entity": entity, "instrument": instrument, "reason": exc.messages[0]}, status=403
+            request,
+            "diagnosis/assess_refused.html",
+            {"entity": entity, "instrument": instrument, "reason": exc.messages[0]},
+            status=403,
         )
     version = instrument.current_version()
     if version is None:
@@ -209,7 +212,9 @@ def assess(request: HttpRequest, entity_pk: int, code: str) -> HttpResponse:
                 if created:
                     messages.success(request, _("Penilaian tersimpan."))
                 else:
-                    messages.info(request, _("Penilaian ini sudah tersimpan sebelumnya; tidak ada data ganda."))
+                    messages.info(
+                        request, _("Penilaian ini sudah tersimpan sebelumnya; tidak ada data ganda.")
+                    )
                 url = reverse("diagnosis:assessment", args=[assessment.pk])
                 if request.headers.get("HX-Request"):
                     response = HttpResponse(status=204)

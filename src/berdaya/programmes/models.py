@@ -30,7 +30,6 @@ class InterventionKind(models.TextChoices):
     LEGALITY = "legalitas", _("Fasilitasi legalitas (NIB, halal, P-IRT)")
 
 
-
 def _entity_region(row: models.Model) -> str:
     return row.entity.kabkota_id or ""
 
