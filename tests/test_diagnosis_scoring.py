@@ -269,3 +269,10 @@ def test_ksp_total_exactly_at_the_sehat_edge_and_just_below():
 def test_shipped_instruments_are_valid():
     for path in INSTRUMENTS.glob("*.json"):
         InstrumentFile.model_validate(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), "Infinity", "NaN", Decimal("Infinity")])
+def test_not_a_number_is_refused(raw):
+    question = SMALL.sections[1].questions[0]
+    with pytest.raises(ValueError, match="Isi dengan angka"):
+        scoring.normalize(question, raw)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -66,6 +67,14 @@ def install(api: NinjaAPI) -> None:
         for err in exc.errors:
             fields.setdefault(_field_name(err.get("loc", ())), []).append(str(err.get("msg", "")))
         return respond(request, 400, "validation_error", _("Data yang dikirim tidak valid."), fields)
+
+    @api.exception_handler(DjangoValidationError)
+    def model_validation(request, exc: DjangoValidationError):
+        # A service's own check that an endpoint did not translate: still a 400 with its fields.
+        if hasattr(exc, "error_dict"):
+            fields = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+            return respond(request, 400, "validation_error", _("Data yang dikirim tidak valid."), fields)
+        return respond(request, 400, "validation_error", " ".join(exc.messages))
 
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):

@@ -101,16 +101,18 @@ def _decimal(raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise ValueError(_("Isi dengan angka."))
     if isinstance(raw, int | Decimal):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(str(raw))
-    text = str(raw).strip().replace(" ", "").rstrip("%")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")  # 12,5 → 12.5 (Indonesian decimal comma)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("Isi dengan angka, bukan %(value)s.") % {"value": raw}) from None
+        number = Decimal(raw)
+    elif isinstance(raw, float):
+        number = Decimal(str(raw))
+    else:
+        text = str(raw).strip().replace(" ", "").rstrip("%")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")  # 12,5 → 12.5 (Indonesian decimal comma)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_("Isi dengan angka, bukan %(value)s.") % {"value": raw}) from None
+    # NaN and Infinity parse (JSON accepts them too) but are no answer to anything.
     if not number.is_finite():
         raise ValueError(_("Isi dengan angka, bukan %(value)s.") % {"value": raw})
     return number

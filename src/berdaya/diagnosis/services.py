@@ -219,6 +219,7 @@ def assess(
     (a form re-sent after a dropped connection, an API retry) instead of a second one.
     Invalid answers raise ``scoring.InvalidAnswers`` listing every question at fault.
     """
+    require(user, "diagnosis.assess")
     if key is not None:
         key = uuid.UUID(str(key))
         existing = Assessment.objects.filter(key=key).first()
@@ -235,6 +236,9 @@ def assess(
     result = scoring.score(version.spec, answers)
     try:
         with transaction.atomic():
+            # Serialise assessments of one entity: two arriving at once would each leave their own
+            # row as the latest (the other not yet committed) and break "one latest per entity".
+            Entity.objects.select_for_update().only("pk").get(pk=entity.pk)
             photo = None
             if visit.photo is not None:
                 from berdaya.registry.documents import DocumentKind, add_document
