@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "berdaya.accounts",
     "berdaya.registry",
     "berdaya.programmes",
+    "berdaya.grants",
     "berdaya.diagnosis",
     "berdaya.api",
     "django_tasks",

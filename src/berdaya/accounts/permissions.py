@@ -51,6 +51,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "diagnosis.import": OFFICE,
     # the questionnaires and the recommendation rules are the province's policy
     "diagnosis.manage": frozenset({Role.ADMIN, Role.DINAS_PROVINSI}),
+    # programmes (Part 6): the province runs programmes and approves within the budget, the
+    # district verifies, officers and pendamping nominate, owners apply through the portal
+    "programmes.view": OFFICE | {Role.PENDAMPING, Role.PIMPINAN},
+    "programmes.manage": frozenset({Role.ADMIN, Role.DINAS_PROVINSI}),
+    "programmes.nominate": OFFICE | {Role.PENDAMPING},
+    "programmes.apply": frozenset({Role.PELAKU_USAHA}),
+    "programmes.verify": frozenset({Role.ADMIN, Role.DINAS_KABKOTA}),
+    "programmes.approve": frozenset({Role.ADMIN, Role.DINAS_PROVINSI}),
+    "programmes.disburse": frozenset({Role.ADMIN, Role.DINAS_PROVINSI}),
+    "programmes.report_use": OFFICE | {Role.PELAKU_USAHA},
+    "programmes.withdraw": OFFICE | {Role.PELAKU_USAHA},
+    "programmes.export": frozenset({Role.ADMIN, Role.DINAS_PROVINSI, Role.PIMPINAN}),
 }
 
 
