@@ -103,6 +103,7 @@ def _registry_records(users: SimpleNamespace) -> dict:
     kendari_batch.save()
     return {
         **_diagnosis_records(users, kendari_umkm),
+        **_programme_records(users, kendari_umkm),
         "kendari_batch": kendari_batch,
         "kendari_document": kendari_document,
         "kendari_owner": kendari_owner,
@@ -158,3 +159,18 @@ def _diagnosis_records(users: SimpleNamespace, kendari_umkm) -> dict:
     instrument = Instrument.objects.get(code="kerentanan")
     assessment, _created = services.assess(users.pendamping, kendari_umkm, instrument, answers_for())
     return {"vulnerability": instrument, "kendari_assessment": assessment}
+
+
+def _programme_records(users: SimpleNamespace, kendari_umkm) -> dict:
+    """An open province-wide grant programme; the Kendari UMKM applied and the district verified it."""
+    from berdaya.programmes import services
+    from tests.programme_world import grant_programme
+
+    programme = grant_programme(users.dinas_provinsi)
+    services.set_quota(users.dinas_provinsi, programme, "74.71", 5)
+    application = services.apply(
+        users.pelaku_usaha, programme, kendari_umkm, amount_requested=5_000_000, purpose="Membeli oven"
+    )
+    services.transition(users.dinas_kabkota, application, "verify")
+    application.refresh_from_db()
+    return {"grant_programme": programme, "kendari_application": application}

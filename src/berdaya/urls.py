@@ -20,6 +20,8 @@ urlpatterns = [
     path("audit/", include("berdaya.core.urls")),
     path("registri/", include("berdaya.registry.urls")),
     path("diagnosis/", include("berdaya.diagnosis.urls")),
+    path("program/", include("berdaya.programmes.urls")),
+    path("program/hibah/", include("berdaya.grants.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),

@@ -45,7 +45,7 @@ class Pillar:
 PILLARS: tuple[Pillar, ...] = (
     Pillar("registry", _("Registri"), "building", "registry:list", "registry.view"),
     Pillar("diagnosis", _("Diagnosis"), "clipboard2-pulse", "diagnosis:home", "diagnosis.view"),
-    Pillar("programmes", _("Program"), "cash-coin"),
+    Pillar("programmes", _("Program"), "cash-coin", "programmes:list", "programmes.view"),
     Pillar("training", _("Pelatihan"), "mortarboard"),
     Pillar("credit", _("Kredit"), "bank"),
     Pillar("marketing", _("Pemasaran"), "shop"),
