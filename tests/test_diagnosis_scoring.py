@@ -276,3 +276,26 @@ def test_not_a_number_is_refused(raw):
     question = SMALL.sections[1].questions[0]
     with pytest.raises(ValueError, match="Isi dengan angka"):
         scoring.normalize(question, raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12,5", "12.5"),
+        ("12.5", "12.5"),
+        ("1.234,5", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("0.250", "0.250"),
+        ("1200", "1200"),
+    ],
+)
+def test_typed_numbers(raw, expected):
+    question = SMALL.sections[1].questions[0].model_copy(update={"max_value": None})
+    assert scoring.normalize(question, raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["1.200", "1,200", "12.345.678"])
+def test_ambiguous_thousands_are_refused(raw):
+    question = SMALL.sections[1].questions[0].model_copy(update={"max_value": None})
+    with pytest.raises(ValueError, match="meragukan"):
+        scoring.normalize(question, raw)

@@ -6,6 +6,7 @@ demo seeder score the same way, and tests check them against hand-computed figur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -105,9 +106,7 @@ def _decimal(raw: Any) -> Decimal:
     elif isinstance(raw, float):
         number = Decimal(str(raw))
     else:
-        text = str(raw).strip().replace(" ", "").rstrip("%")
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")  # 12,5 → 12.5 (Indonesian decimal comma)
+        text = _plain_number(str(raw).strip().replace(" ", "").rstrip("%"), raw)
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -116,6 +115,31 @@ def _decimal(raw: Any) -> Decimal:
     if not number.is_finite():
         raise ValueError(_("Isi dengan angka, bukan %(value)s.") % {"value": raw})
     return number
+
+
+_GROUPED_DOTS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")  # 1.200 — a thousand, or one point two?
+_GROUPED_COMMAS = re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+$")
+_DOTS_THEN_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5 (Indonesian)
+_COMMAS_THEN_DOT = re.compile(r"^-?\d{1,3}(,\d{3})+\.\d+$")  # 1,234.5 (English)
+
+
+def _plain_number(text: str, raw: Any) -> str:
+    """A typed number in Python's notation. Certain forms are read (12,5 · 1.234,5 · 1,234.5);
+    a lone group of three after one separator (1.200, 1,200) is refused as ambiguous, never guessed."""
+    if _DOTS_THEN_COMMA.match(text):
+        return text.replace(".", "").replace(",", ".")
+    if _COMMAS_THEN_DOT.match(text):
+        return text.replace(",", "")
+    if _GROUPED_DOTS.match(text) or _GROUPED_COMMAS.match(text):
+        raise ValueError(
+            _(
+                "Angka %(value)s meragukan: tulis tanpa pemisah ribuan (1200) atau dengan koma desimal (1,2)."
+            )
+            % {"value": raw}
+        )
+    if "," in text and "." not in text:
+        return text.replace(",", ".")  # 12,5 → 12.5 (Indonesian decimal comma)
+    return text
 
 
 def _range_message(number: Decimal, low: Decimal | None, high: Decimal | None) -> str:

@@ -1,4 +1,5 @@
-"""``berdaya import entities FILE``: a district spreadsheet into the registry (SPEC §4).
+"""``berdaya import entities FILE``: a district spreadsheet into the registry (SPEC §4);
+``berdaya import assessments FILE --instrument CODE``: assessments in bulk (diagnosis/imports.py).
 
 Exit codes: 0 every row accepted, 1 some rows rejected (reasons in the report and a
 summary here), 2 the file itself cannot be used.
@@ -26,7 +27,11 @@ class Command(BaseCommand):
     help = "Mengimpor daftar UMKM atau koperasi dari berkas XLSX atau CSV."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["entities"], help="Yang diimpor: entities (UMKM/koperasi).")
+        parser.add_argument(
+            "what",
+            choices=["entities", "assessments"],
+            help="Yang diimpor: entities (UMKM/koperasi) atau assessments (penilaian diagnosis).",
+        )
         parser.add_argument("file", help="Berkas .xlsx atau .csv.")
         parser.add_argument(
             "--kind", choices=["umkm", "koperasi"], help="Jenis data (bawaan: dari judul kolom)."
@@ -37,9 +42,12 @@ class Command(BaseCommand):
             default=ImportMode.VALID_ONLY.value,
             help="valid-only: simpan baris valid; all-or-nothing: tolak seluruhnya bila ada baris salah.",
         )
+        parser.add_argument("--instrument", help="assessments: kode instrumen penilaian, mis. kerentanan.")
         parser.add_argument("--report", help="Tulis baris yang ditolak beserta alasannya ke berkas XLSX ini.")
         parser.add_argument(
-            "--user", help="Nama pengguna pengimpor (wilayah tugasnya membatasi baris); bawaan: sistem."
+            "--user",
+            help="Nama pengguna pengimpor (wilayah tugasnya membatasi baris); bawaan: sistem "
+            "(assessments: administrator pertama).",
         )
 
     def handle(
@@ -51,8 +59,13 @@ class Command(BaseCommand):
         mode=ImportMode.VALID_ONLY,
         report=None,
         user=None,
+        instrument=None,
         **options,
     ):
+        if what == "assessments":
+            from berdaya.diagnosis.imports import run_command
+
+            return run_command(self, file, instrument=instrument, mode=mode, report=report, user=user)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Berkas {file} tidak ditemukan.", returncode=EXIT_UNUSABLE)
