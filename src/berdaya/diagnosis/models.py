@@ -115,6 +115,10 @@ class InstrumentVersion(models.Model):
     def spec(self) -> Definition:
         return Definition.model_validate(self.definition)
 
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("spec", None)  # the definition may have changed
+        super().refresh_from_db(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status != VersionStatus.DRAFT

@@ -105,7 +105,17 @@ def edit_version(version: InstrumentVersion, definition: Mapping[str, Any], user
     errors = definition_errors(definition)
     if errors:
         raise ValidationError({"definition": errors})
-    target = version if not version.is_frozen else draft_of(version.instrument, user)
+    target = version
+    if version.is_frozen:
+        target = draft_of(version.instrument, user)
+        if target.based_on_id == version.pk and target.definition != version.definition:
+            # The draft already holds other changes: writing "this version + one change" over it
+            # would silently drop them. The editor applies changes to the draft itself.
+            raise ValidationError(
+                _("Sudah ada draf (versi %(n)s) dengan perubahan lain; sunting draf itu.")
+                % {"n": target.number},
+                code="draft_exists",
+            )
     target.definition = json.loads(Definition.model_validate(definition).model_dump_json())
     target.__dict__.pop("spec", None)
     target.save(update_fields=["definition"])
