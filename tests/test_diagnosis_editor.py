@@ -7,6 +7,7 @@ import copy
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -229,10 +230,14 @@ def test_edit_version_on_a_published_version_goes_to_the_draft(world):
     assert target.status == VersionStatus.DRAFT and target.pk != v1.pk
     assert v1.definition == original and v1.status == VersionStatus.PUBLISHED
     assert target.spec.sections[0].questions[0].weight == 5
-    # again: the same draft, not a third version
-    again = services.edit_version(v1, changed, world.users.admin)
-    assert again.pk == target.pk
+    # again through v1: the draft now holds a change, which a whole definition made from v1 would
+    # silently overwrite — refused, and still no third version
+    with pytest.raises(ValidationError) as caught:
+        services.edit_version(v1, changed, world.users.admin)
+    assert caught.value.code == "draft_exists"
     assert instrument.versions.count() == 2
+    # the draft itself takes the edit
+    assert services.edit_version(target, changed, world.users.admin).pk == target.pk
 
 
 def test_editing_through_a_published_version_uses_the_draft_and_keeps_its_other_changes(world, editor):

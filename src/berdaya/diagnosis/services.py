@@ -108,7 +108,8 @@ def edit_version(version: InstrumentVersion, definition: Mapping[str, Any], user
     target = version
     if version.is_frozen:
         target = draft_of(version.instrument, user)
-        if target.based_on_id == version.pk and target.definition != version.definition:
+        stored = InstrumentVersion.objects.values_list("definition", flat=True).get(pk=version.pk)
+        if target.based_on_id == version.pk and target.definition != stored:
             # The draft already holds other changes: writing "this version + one change" over it
             # would silently drop them. The editor applies changes to the draft itself.
             raise ValidationError(
