@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: E402
+import _common
 
 RULES = [
     {"field": "kind", "op": "in", "value": ["umkm"]},
@@ -150,7 +150,9 @@ def ours_page(user, programme) -> list:
     from berdaya.registry.models import Entity
 
     conditions = services.conditions_of(programme)
-    page = list(services.candidates(user, programme).order_by("name_search", "id").values_list("pk", flat=True)[:50])
+    page = list(
+        services.candidates(user, programme).order_by("name_search", "id").values_list("pk", flat=True)[:50]
+    )
     rows = eligibility.explained(Entity.objects.filter(pk__in=page), conditions)
     return [eligibility.checks_of(row, conditions) for row in rows]
 
@@ -182,7 +184,9 @@ def _entity_rows(ids=None):
     qs = Entity.objects.order_by()
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.values_list("pk", "kind", "umkm__size_class", "year_founded", "umkm__nib").iterator(chunk_size=20_000)
+    return qs.values_list("pk", "kind", "umkm__size_class", "year_founded", "umkm__nib").iterator(
+        chunk_size=20_000
+    )
 
 
 def loop_prefetched(today: dt.date) -> set[int]:
@@ -215,7 +219,9 @@ def loop_per_entity(today: dt.date, ids: list[int]) -> set[int]:
         weak = SectionScore.objects.filter(
             entity_id=pk, is_latest=True, instrument__purpose="kerentanan", section="permodalan", weak=True
         ).exists()
-        dates = list(Intervention.objects.filter(entity_id=pk, kind="hibah").values_list("delivered_on", flat=True))
+        dates = list(
+            Intervention.objects.filter(entity_id=pk, kind="hibah").values_list("delivered_on", flat=True)
+        )
         if check(row, weak, dates):
             found.add(pk)
     return found
@@ -228,7 +234,9 @@ def timed(fn, *args):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=150_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--reps", type=int, default=5)
@@ -237,7 +245,7 @@ def main() -> None:
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args()
 
-    url, seeded = prepare(args.db, args.scale, args.rebuild)
+    _url, seeded = prepare(args.db, args.scale, args.rebuild)
     from berdaya.registry.models import Entity
 
     total = Entity.objects.count()
@@ -251,7 +259,7 @@ def main() -> None:
         ours_times.append(seconds)
     page_times = []
     for _ in range(args.reps):
-        seconds, page = timed(ours_page, user, programme)
+        seconds, _page = timed(ours_page, user, programme)
         page_times.append(seconds)
     prefetched_s, prefetched = timed(loop_prefetched, today)
     rng = random.Random(11)
@@ -262,16 +270,18 @@ def main() -> None:
 
     same = prefetched == found and per_entity == (found & set(sample))
     ours_med = _common.median(ours_times)
+    database = f"seeded now in {seeded:.0f} s" if seeded else "kept"
+    page_ms = _common.median(page_times) * 1000
     lines = [
         f"{total:,} entities ({args.db}); rules: {', '.join(r['field'] for r in RULES)}. "
-        f"Eligible: {len(found):,}. Database {'seeded now in ' + format(seeded, '.0f') + ' s' if seeded else 'kept'}.",
+        f"Eligible: {len(found):,}. Database {database}.",
         "",
         _common.machine_line(facts),
         "",
         "| contender | time | ratio vs ours | same entities |",
         "|---|---:|---:|---|",
         f"| ours: candidate list, all ids (median of {args.reps}) | {ours_med:.2f} s | 1× | – |",
-        f"| ours: first page of 50 with explanations (median) | {_common.median(page_times) * 1000:.0f} ms | – | – |",
+        f"| ours: first page of 50 with explanations (median) | {page_ms:.0f} ms | – | – |",
         f"| loop, facts prefetched into dicts | {prefetched_s:.2f} s | {prefetched_s / ours_med:.1f}× | "
         f"{'yes' if prefetched == found else 'NO'} |",
         f"| loop, per-entity queries ({len(sample):,} sampled, extrapolated) | {per_entity_full:.0f} s "

@@ -63,9 +63,9 @@ def test_every_application_meets_its_rules_and_has_a_trail(seeded):
         conditions = eligibility.parse(programme.eligibility)
         ids = list(programme.applications.values_list("entity_id", flat=True))
         eligible = set(
-            eligibility.eligible(Entity.objects.filter(pk__in=ids), conditions, programme.closes_on).values_list(
-                "pk", flat=True
-            )
+            eligibility.eligible(
+                Entity.objects.filter(pk__in=ids), conditions, programme.closes_on
+            ).values_list("pk", flat=True)
         )
         # past programmes: judged as of their closing day (later grants would now exclude them)
         assert eligible == set(ids) or programme.status == ProgrammeStatus.OPEN
