@@ -42,7 +42,9 @@ class Disbursement(models.Model):
     channel = models.CharField(_("cara penyaluran"), max_length=10, choices=PaymentChannel.choices)
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     # The recipient's account number is personal data (SPEC §6): encrypted, shown masked.
-    account_encrypted = models.CharField(_("rekening (terenkripsi)"), max_length=255, blank=True, editable=False)
+    account_encrypted = models.CharField(
+        _("rekening (terenkripsi)"), max_length=255, blank=True, editable=False
+    )
     account_masked = models.CharField(_("nomor rekening"), max_length=40, blank=True, editable=False)
     account_holder = models.CharField(_("nama pemilik rekening"), max_length=200, blank=True)
     reference = models.CharField(_("nomor bukti / SP2D"), max_length=100, blank=True)
@@ -82,4 +84,9 @@ class UsageReport(models.Model):
     class Meta:
         verbose_name = _("laporan penggunaan")
         verbose_name_plural = _("laporan penggunaan")
-        constraints = [models.CheckConstraint(condition=Q(amount_used__gte=0), name="grants_used_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_used__gte=0), name="grants_used_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} – {self.submitted_on:%d/%m/%Y}"

@@ -101,7 +101,7 @@ def record_disbursement(
             recorded_by=user,
         )
         if paid + amount == app.amount_approved:
-            engine.transition(user, app.pk, "deliver", note=_("Tersalurkan penuh."))
+            engine.transition(user, app.pk, "deliver", note=_("Tersalurkan penuh."), by_kind_records=True)
     return row
 
 
@@ -137,6 +137,8 @@ def submit_usage_report(
         errors["amount_used"] = [_("Isi jumlah dalam Rupiah.")]
     if not (summary or "").strip():
         errors["summary"] = [_("Uraikan penggunaan bantuan.")]
+    if submitted_on is not None and submitted_on > timezone.localdate():
+        errors["submitted_on"] = [_("Tanggal belum tiba.")]
     if errors:
         raise ValidationError(errors)
     pk = application if isinstance(application, int) else application.pk
@@ -153,7 +155,11 @@ def submit_usage_report(
             from berdaya.registry.documents import DocumentKind, add_document
 
             stored = add_document(
-                app.entity, kind=DocumentKind.REPORT, title=_("Laporan penggunaan bantuan"), upload=document, user=user
+                app.entity,
+                kind=DocumentKind.REPORT,
+                title=_("Laporan penggunaan bantuan"),
+                upload=document,
+                user=user,
             )
         report = UsageReport.objects.create(
             application=app,
@@ -163,5 +169,5 @@ def submit_usage_report(
             document=stored,
             submitted_by=user,
         )
-        engine.transition(user, app.pk, "report")
+        engine.transition(user, app.pk, "report", by_kind_records=True)
     return report

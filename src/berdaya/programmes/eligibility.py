@@ -169,8 +169,9 @@ def _weak_factor(c: Condition, today: dt.date) -> Expression:
 
 def _no_intervention(c: Condition, today: dt.date) -> Expression:
     from berdaya.programmes.models import Intervention
+    from berdaya.programmes.services import years_before
 
-    since = today.replace(year=today.year - int(c.years or 0)) if c.years else dt.date.min
+    since = years_before(today, int(c.years)) if c.years else dt.date.min
     recent = Intervention.objects.filter(entity_id=OuterRef("pk"), delivered_on__gte=since)
     if c.kind:
         recent = recent.filter(kind=c.kind)
@@ -183,7 +184,9 @@ def _kabkota_choices() -> list[tuple[str, str]]:
     from berdaya.regions.models import Region
 
     return list(
-        Region.objects.filter(parent_id=settings.BERDAYA_PROVINCE).order_by("code").values_list("code", "name")
+        Region.objects.filter(parent_id=settings.BERDAYA_PROVINCE)
+        .order_by("code")
+        .values_list("code", "name")
     )
 
 
@@ -320,7 +323,8 @@ FIELDS: dict[str, Field] = {
             "bool",
             _koperasi_active,
             _describe_bool(
-                gettext_lazy("Koperasi aktif (RAT dalam jendela keaktifan)"), gettext_lazy("Koperasi tidak aktif")
+                gettext_lazy("Koperasi aktif (RAT dalam jendela keaktifan)"),
+                gettext_lazy("Koperasi tidak aktif"),
             ),
         ),
         Field(
@@ -445,13 +449,17 @@ def describe(conditions: list[Condition]) -> list[str]:
     return [FIELDS[c.field].describe(c) for c in conditions]
 
 
-def eligible(qs: QuerySet[Entity], conditions: list[Condition], today: dt.date | None = None) -> QuerySet[Entity]:
+def eligible(
+    qs: QuerySet[Entity], conditions: list[Condition], today: dt.date | None = None
+) -> QuerySet[Entity]:
     """``qs`` narrowed to the entities meeting every condition: one query."""
     exprs = expressions(conditions, today)
     return qs.filter(*exprs) if exprs else qs
 
 
-def explained(qs: QuerySet[Entity], conditions: list[Condition], today: dt.date | None = None) -> QuerySet[Entity]:
+def explained(
+    qs: QuerySet[Entity], conditions: list[Condition], today: dt.date | None = None
+) -> QuerySet[Entity]:
     """``qs`` with one boolean column per condition (``c0``, ``c1`` …), for a page of entities."""
     exprs = expressions(conditions, today)
     return qs.annotate(**{f"c{i}": expr for i, expr in enumerate(exprs)})

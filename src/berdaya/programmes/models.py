@@ -169,7 +169,9 @@ class DistrictQuota(models.Model):
         ordering = ["programme", "kabkota"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "kabkota"], name="programmes_quota_once"),
-            models.CheckConstraint(condition=Q(approved__lte=models.F("quota")), name="programmes_within_quota"),
+            models.CheckConstraint(
+                condition=Q(approved__lte=models.F("quota")), name="programmes_within_quota"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,7 +225,9 @@ class Application(models.Model):
     amount_requested = models.BigIntegerField(_("jumlah diajukan (Rp)"), null=True, blank=True)
     amount_approved = models.BigIntegerField(_("jumlah disetujui (Rp)"), null=True, blank=True)
     purpose = models.TextField(_("rencana penggunaan"), blank=True)
-    rejected_at_stage = models.CharField(_("ditolak pada tahap"), max_length=12, choices=Stage.choices, blank=True)
+    rejected_at_stage = models.CharField(
+        _("ditolak pada tahap"), max_length=12, choices=Stage.choices, blank=True
+    )
     reason = models.TextField(_("alasan"), blank=True)
     # What the approval was based on (size class, scores, amounts, eligibility): later registry
     # edits cannot change it (the OpenSPP lesson, ARCHITECTURE.md).
@@ -288,6 +292,9 @@ class ApplicationEvent(models.Model):
         verbose_name_plural = _("langkah permohonan")
         ordering = ["application", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_stage} → {self.to_stage}"
+
 
 @scoped(
     region="application__kabkota",
@@ -305,3 +312,6 @@ class ApplicationDocument(models.Model):
     class Meta:
         verbose_name = _("dokumen permohonan")
         verbose_name_plural = _("dokumen permohonan")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.document_id}"

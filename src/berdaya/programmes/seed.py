@@ -218,7 +218,16 @@ def _applications(
     pool = list(
         eligibility.eligible(Entity.objects.order_by(), conditions, asof)
         .exclude(pk__in=taken)
-        .values_list("pk", "kabkota_id", "name")[:20_000]
+        .values_list(
+            "pk",
+            "kabkota_id",
+            "name",
+            "kind",
+            "address",
+            "kabkota__name",
+            "umkm__nib",
+            "koperasi__nik_koperasi",
+        )[:20_000]
     )
     wanted = sum(plan.stages.values())
     chosen = rng.sample(pool, k=min(wanted, len(pool)))
@@ -228,7 +237,9 @@ def _applications(
     events: list[tuple[int, list[str], dt.date]] = []
     approved_by_district: dict[str, int] = {}
     total = 0
-    for (pk, kabkota, name), final in zip(chosen, finals, strict=False):
+    for (pk, kabkota, name, kind, address, kabkota_name, nib, nik_koperasi), final in zip(
+        chosen, finals, strict=False
+    ):
         requested = rng.choice((3, 5, 5, 7, 10)) * JUTA
         requested = min(requested, plan.ceiling)
         if final in AWARDED and total + requested > plan.budget:
@@ -252,7 +263,18 @@ def _applications(
                 rejected_at_stage=Stage.SUBMITTED if final == Stage.REJECTED else "",
                 reason=rng.choice(REJECTIONS) if final == Stage.REJECTED else "",
                 frozen=(
-                    {"entity_name": name, "kabkota": kabkota, "amount_approved": requested, "source": "demo"}
+                    {
+                        "entity_name": name,
+                        "kind": kind,
+                        "kabkota": kabkota,
+                        "kabkota_name": kabkota_name,
+                        "address": address,
+                        "nib": nib,
+                        "nik_koperasi": nik_koperasi,
+                        "amount_requested": requested,
+                        "amount_approved": requested,
+                        "source": "demo",
+                    }
                     if awarded
                     else {}
                 ),

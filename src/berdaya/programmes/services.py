@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.models import Role
 from berdaya.accounts.permissions import has_permission, require
+from berdaya.core.money import format_rupiah
 from berdaya.core.scoping import visible
 from berdaya.programmes import eligibility, kinds
 from berdaya.programmes.models import (
@@ -41,6 +42,14 @@ from berdaya.registry.models import Entity, EntityKind
 
 # A recent grant from another programme is shown as a warning, never a refusal (the office decides).
 DOUBLE_DIP_YEARS = 2
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 class Refused(ValidationError):
@@ -91,6 +100,8 @@ def save_programme(user: Any, programme: Programme) -> Programme:
 
 def set_status(user: Any, programme: Programme, status: str) -> Programme:
     require(user, "programmes.manage")
+    if status not in ProgrammeStatus.values:
+        raise Refused(_("Status program tidak dikenal."), code="bad_status")
     allowed = {
         ProgrammeStatus.DRAFT: {ProgrammeStatus.OPEN},
         ProgrammeStatus.OPEN: {ProgrammeStatus.CLOSED},
@@ -110,6 +121,17 @@ def set_status(user: Any, programme: Programme, status: str) -> Programme:
 
 def set_quota(user: Any, programme: Programme, kabkota: str, quota: int) -> DistrictQuota:
     require(user, "programmes.manage")
+    from berdaya.regions.models import Region
+
+    province = settings.BERDAYA_PROVINCE
+    if not Region.objects.filter(code=kabkota, parent_id=province).exists():
+        raise Refused(_("Kabupaten/kota %(kab)s tidak dikenal.") % {"kab": kabkota}, code="unknown_kabkota")
+    if programme.region_id != province and kabkota != programme.region_id:
+        raise Refused(
+            _("%(kab)s berada di luar wilayah sasaran program.") % {"kab": kabkota}, code="outside_region"
+        )
+    if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
+        raise ValidationError({"quota": _("Isi kuota nol atau lebih.")}, code="quota")
     with transaction.atomic():
         row, _created = DistrictQuota.objects.select_for_update().get_or_create(
             programme=programme, kabkota_id=kabkota, defaults={"quota": quota}
@@ -165,7 +187,7 @@ def _check_amount(programme: Programme, amount: int | None, field_name: str) -> 
         raise ValidationError(
             {
                 field_name: _("Jumlah melebihi batas per penerima %(ceiling)s.")
-                % {"ceiling": f"Rp {programme.ceiling:,}".replace(",", ".")}
+                % {"ceiling": format_rupiah(programme.ceiling)}
             },
             code="over_ceiling",
         )
@@ -258,15 +280,22 @@ STEPS: dict[str, Step] = {
         Step("deliver", "Salurkan", "programmes.disburse", (Stage.APPROVED,), Stage.DELIVERED),
         Step("report", "Laporan penggunaan", "programmes.report_use", (Stage.DELIVERED,), Stage.REPORTED),
         Step("close", "Selesaikan", "programmes.approve", (Stage.REPORTED,), Stage.CLOSED),
-        Step("withdraw", "Batalkan", "programmes.withdraw", (Stage.SUBMITTED, Stage.VERIFIED), Stage.WITHDRAWN),
+        Step(
+            "withdraw", "Batalkan", "programmes.withdraw", (Stage.SUBMITTED, Stage.VERIFIED), Stage.WITHDRAWN
+        ),
     )
 }
 
 
-def allowed_steps(user: Any, application: Application) -> list[Step]:
+def allowed_steps(user: Any, application: Application, *, by_kind_records: bool = False) -> list[Step]:
+    """The steps ``user`` may take on ``application`` now (the kind's own record-driven steps
+    only when its records call)."""
     steps = []
+    managed = kinds.get(application.programme.kind).delivery != "manual" and not by_kind_records
     for step in STEPS.values():
         if application.stage not in step.sources:
+            continue
+        if managed and step.action in KIND_RECORDS_STEPS:
             continue
         permission = step.permission
         if step.action == "reject" and application.stage in (Stage.VERIFIED, Stage.APPROVED):
@@ -290,6 +319,9 @@ def _load(user: Any, application_id: int) -> Application:
     return app
 
 
+KIND_RECORDS_STEPS = ("deliver", "report")
+
+
 def transition(
     user: Any,
     application: Application | int,
@@ -297,15 +329,29 @@ def transition(
     *,
     note: str = "",
     amount: int | None = None,
+    by_kind_records: bool = False,
 ) -> Application:
-    """Move one application one step (STEPS), atomically, with its event and audit trail."""
+    """Move one application one step (STEPS), atomically, with its event and audit trail.
+
+    A kind that delivers through its own records (a grant: its disbursements and usage report)
+    moves ``deliver`` and ``report`` itself, passing ``by_kind_records``; nobody else may.
+    """
     step = STEPS.get(action)
     if step is None:
         raise Refused(_("Langkah tidak dikenal."), code="unknown_step")
     with transaction.atomic():
         pk = application if isinstance(application, int) else application.pk
         app = _load(user, pk)
-        if step not in allowed_steps(user, app):
+        if (
+            action in KIND_RECORDS_STEPS
+            and kinds.get(app.programme.kind).delivery != "manual"
+            and not by_kind_records
+        ):
+            raise Refused(
+                _("Langkah ini dicatat lewat penyaluran dan laporan penggunaan, bukan langsung."),
+                code="kind_managed",
+            )
+        if step not in allowed_steps(user, app, by_kind_records=by_kind_records):
             if app.stage not in step.sources:
                 raise Refused(
                     _("Permohonan berstatus %(stage)s; langkah %(step)s tidak berlaku.")
@@ -345,12 +391,16 @@ def _approve(user: Any, app: Application, amount: int | None) -> None:
         raise Refused(
             _("Anggaran tidak cukup: sisa %(left)s, diminta %(amount)s.")
             % {
-                "left": f"Rp {programme.total_budget - programme.approved_total:,}".replace(",", "."),
-                "amount": f"Rp {amount:,}".replace(",", "."),
+                "left": format_rupiah(programme.total_budget - programme.approved_total),
+                "amount": format_rupiah(amount),
             },
             code="over_budget",
         )
-    quota = DistrictQuota.objects.select_for_update().filter(programme=programme, kabkota_id=app.kabkota_id).first()
+    quota = (
+        DistrictQuota.objects.select_for_update()
+        .filter(programme=programme, kabkota_id=app.kabkota_id)
+        .first()
+    )
     if quota is not None and quota.approved >= quota.quota:
         raise Refused(
             _("Kuota %(kab)s sudah penuh (%(n)s penerima).") % {"kab": app.kabkota.name, "n": quota.quota},
@@ -372,9 +422,9 @@ def _release(app: Application) -> None:
     Programme.objects.select_for_update().filter(pk=app.programme_id).update(
         approved_total=F("approved_total") - app.amount_approved, approved_count=F("approved_count") - 1
     )
-    DistrictQuota.objects.select_for_update().filter(programme_id=app.programme_id, kabkota_id=app.kabkota_id).update(
-        approved=F("approved") - 1
-    )
+    DistrictQuota.objects.select_for_update().filter(
+        programme_id=app.programme_id, kabkota_id=app.kabkota_id
+    ).update(approved=F("approved") - 1)
 
 
 def freeze(app: Application, programme: Programme, amount: int, user: Any) -> dict[str, Any]:
@@ -405,13 +455,14 @@ def freeze(app: Application, programme: Programme, amount: int, user: Any) -> di
 
     facts["diagnosis"] = {
         row["section"]: str(row["score"])
-        for row in SectionScore.objects.filter(entity=entity, is_latest=True, instrument__purpose="kerentanan").values(
-            "section", "score"
-        )
+        for row in SectionScore.objects.filter(
+            entity=entity, is_latest=True, instrument__purpose="kerentanan"
+        ).values("section", "score")
     }
     conditions = conditions_of(programme)
     facts["eligibility"] = [
-        {"syarat": check.label, "terpenuhi": check.met} for check in eligibility.explain_one(entity, conditions)
+        {"syarat": check.label, "terpenuhi": check.met}
+        for check in eligibility.explain_one(entity, conditions)
     ]
     facts["warnings"] = [w.text for w in double_dipping(app)]
     return facts
@@ -440,7 +491,7 @@ def double_dipping(app: Application, years: int = DOUBLE_DIP_YEARS) -> list[Warn
     """Other grants this entity received recently, or has approved elsewhere (not a refusal)."""
     kind = kinds.get(app.programme.kind)
     today = timezone.localdate()
-    since = today.replace(year=today.year - years)
+    since = years_before(today, years)
     warnings = []
     for item in Intervention.objects.filter(
         entity_id=app.entity_id, kind=kind.intervention, delivered_on__gte=since
@@ -452,12 +503,16 @@ def double_dipping(app: Application, years: int = DOUBLE_DIP_YEARS) -> list[Warn
             )
         )
     others = (
-        Application.objects.filter(entity_id=app.entity_id, programme__kind=app.programme.kind, stage=Stage.APPROVED)
+        Application.objects.filter(
+            entity_id=app.entity_id, programme__kind=app.programme.kind, stage=Stage.APPROVED
+        )
         .exclude(pk=app.pk)
         .select_related("programme")
     )
     for other in others:
-        warnings.append(Warning(_("Juga disetujui dalam %(programme)s.") % {"programme": other.programme.name}))
+        warnings.append(
+            Warning(_("Juga disetujui dalam %(programme)s.") % {"programme": other.programme.name})
+        )
     return warnings
 
 
@@ -478,16 +533,19 @@ class BulkResult:
         return {"done": self.done, "refused": self.refused, "examples": self.examples}
 
 
-def bulk_transition(user: Any, ids: list[int], action: str, *, note: str = "", progress: Any = None) -> BulkResult:
+def bulk_transition(
+    user: Any, ids: list[int], action: str, *, note: str = "", progress: Any = None
+) -> BulkResult:
     """Apply one step to many applications, each in its own transaction, with exact counts."""
     result = BulkResult()
     for n, pk in enumerate(ids, start=1):
         try:
             transition(user, pk, action, note=note)
         except Refused as exc:
-            result.refuse(exc.code or "refused", exc.messages[0])
+            result.refuse(getattr(exc, "code", None) or "refused", exc.messages[0])
         except ValidationError as exc:
-            result.refuse(exc.code or "invalid", " ".join(exc.messages))
+            # a ValidationError built from a dict of fields has no .code of its own
+            result.refuse(getattr(exc, "code", None) or "invalid", " ".join(exc.messages))
         except PermissionDenied:
             result.refuse("permission", _("Tidak berwenang atau di luar cakupan."))
         else:
