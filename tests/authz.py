@@ -218,11 +218,232 @@ ROUTES: dict[str, Rule] = {
     "registry:import_report": Rule(only(IMPORTERS, dinas_kabkota_muna=404), kwargs=BATCH),
     # --- registry pages (end) ---
     # --- diagnosis pages (begin) ---
+    # diagnosis.view: office roles, pendamping, pimpinan, pelaku_usaha; the worklist is not the
+    # owner's; assessing is for office roles and the pendamping (on their assigned entity).
+    "diagnosis:home": Rule(expect(200, anonymous=302, konsultan=403, mitra=403)),
+    "diagnosis:worklist": Rule(expect(200, anonymous=302, konsultan=403, mitra=403, pelaku_usaha=403)),
+    "diagnosis:worklist_export": Rule(expect(200, anonymous=302, konsultan=403, mitra=403, pelaku_usaha=403)),
+    "diagnosis:assess": Rule(
+        expect(
+            403,
+            anonymous=302,
+            admin=200,
+            dinas_provinsi=200,
+            dinas_kabkota=200,
+            pendamping=200,
+            dinas_kabkota_muna=404,
+        ),
+        kwargs=lambda w: {"entity_pk": w.kendari_umkm.pk, "code": "kerentanan"},
+    ),
+    "diagnosis:assessment": Rule(
+        expect(200, anonymous=302, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"pk": w.kendari_assessment.pk},
+    ),
     # --- diagnosis pages (end) ---
     # --- diagnosis editor (begin) ---
+    # diagnosis.manage: admin and dinas_provinsi only. Version 1 of "kerentanan" is the version in
+    # force: its edit forms answer 200 (a save would go to the draft); publishing, discarding and
+    # deleting are a draft's, so on version 1 they send back to the version page (302).
+    "diagnosis:instruments": Rule(only({"admin", "dinas_provinsi"})),
+    "diagnosis:instrument_edit": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302), method="post", kwargs=lambda w: {"code": "kerentanan"}
+    ),
+    "diagnosis:version": Rule(
+        only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"code": "kerentanan", "number": 1}
+    ),
+    "diagnosis:version_settings": Rule(
+        only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"code": "kerentanan", "number": 1}
+    ),
+    "diagnosis:version_compare": Rule(
+        only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"code": "kerentanan", "number": 1}
+    ),
+    "diagnosis:version_publish": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302), kwargs=lambda w: {"code": "kerentanan", "number": 1}
+    ),
+    "diagnosis:version_discard": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302), kwargs=lambda w: {"code": "kerentanan", "number": 1}
+    ),
+    "diagnosis:section_add": Rule(
+        only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"code": "kerentanan", "number": 1}
+    ),
+    "diagnosis:section_edit": Rule(
+        only({"admin", "dinas_provinsi"}),
+        kwargs=lambda w: {"code": "kerentanan", "number": 1, "section": "permodalan"},
+    ),
+    "diagnosis:section_delete": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302),
+        kwargs=lambda w: {"code": "kerentanan", "number": 1, "section": "permodalan"},
+    ),
+    "diagnosis:question_add": Rule(
+        only({"admin", "dinas_provinsi"}),
+        kwargs=lambda w: {"code": "kerentanan", "number": 1, "section": "permodalan"},
+    ),
+    "diagnosis:question_edit": Rule(
+        only({"admin", "dinas_provinsi"}),
+        kwargs=lambda w: {"code": "kerentanan", "number": 1, "question": "pembukuan"},
+    ),
+    "diagnosis:question_delete": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302),
+        kwargs=lambda w: {"code": "kerentanan", "number": 1, "question": "pembukuan"},
+    ),
+    "diagnosis:rules": Rule(only({"admin", "dinas_provinsi"})),
+    "diagnosis:rule_create": Rule(only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"code": "kerentanan"}),
+    "diagnosis:rule_edit": Rule(
+        only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"pk": w.vulnerability.rules.order_by("pk")[0].pk}
+    ),
+    # POST without data: the rule is switched off, back to the list
+    "diagnosis:rule_set_active": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302),
+        method="post",
+        kwargs=lambda w: {"pk": w.vulnerability.rules.order_by("pk")[0].pk},
+    ),
     # --- diagnosis editor (end) ---
     # --- diagnosis import (begin) ---
+    # diagnosis.import: office roles. A report belongs to the officer whose import wrote it; this
+    # token names none, so every importer gets 404 (tests/test_diagnosis_import.py downloads one).
+    "diagnosis:import": Rule(only(IMPORTERS)),
+    "diagnosis:import_template": Rule(only(IMPORTERS), kwargs=lambda w: {"code": w.vulnerability.code}),
+    "diagnosis:import_report": Rule(
+        only(IMPORTERS, ok=404), kwargs=lambda w: {"token": "00000000-0000-4000-8000-000000000000"}
+    ),
     # --- diagnosis import (end) ---
+    # --- programme pages (begin) ---
+    # programmes.view: office roles, pendamping, pimpinan (programmes are the office's configuration,
+    # the same for every district); programmes.manage: admin and dinas_provinsi; programmes.nominate:
+    # office roles and pendamping. The grant programme is open and province-wide.
+    "programmes:list": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna", "pendamping", "pimpinan"})
+    ),
+    "programmes:create": Rule(only({"admin", "dinas_provinsi"})),
+    "programmes:detail": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna", "pendamping", "pimpinan"}),
+        kwargs=lambda w: {"pk": w.grant_programme.pk},
+    ),
+    "programmes:edit": Rule(only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"pk": w.grant_programme.pk}),
+    # POST without a status: refused with a message, back to the programme page
+    "programmes:status": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302),
+        method="post",
+        kwargs=lambda w: {"pk": w.grant_programme.pk},
+    ),
+    "programmes:quotas": Rule(
+        only({"admin", "dinas_provinsi"}), kwargs=lambda w: {"pk": w.grant_programme.pk}
+    ),
+    # the Muna officer gets the page with Muna's candidates only
+    "programmes:candidates": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna", "pendamping"}),
+        kwargs=lambda w: {"pk": w.grant_programme.pk},
+    ),
+    # the Kendari UMKM already applied: refused ("sudah terdaftar") with a message, back to the
+    # candidates (302); the Muna officer does not see the entity (404)
+    "programmes:nominate": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "pendamping"}, ok=302, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {"pk": w.grant_programme.pk, "entity_pk": w.kendari_umkm.pk},
+    ),
+    # --- programme pages (end) ---
+    # --- application pages (begin) ---
+    # The Kendari application (grant_programme, stage "verified") belongs to the pelaku_usaha
+    # persona's UMKM, assigned to the pendamping; the Muna officer gets 404 for it. The queue is
+    # the office's (programmes.view), the portal the owner's (programmes.apply); the application
+    # page opens to both. POSTs send no usable data and write nothing: a step that does not apply
+    # to a verified application ("verify" again), an upload without a file, a bulk step without
+    # a selection, a payment on an application not yet approved — each a message, back (302).
+    "programmes:queue": Rule(
+        only({"admin", "dinas_provinsi", "dinas_kabkota", "dinas_kabkota_muna", "pendamping", "pimpinan"})
+    ),
+    "programmes:application": Rule(
+        expect(200, anonymous=302, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"pk": w.kendari_application.pk},
+    ),
+    # any step permission (verify, approve, disburse, report_use, withdraw): office roles, owner
+    "programmes:step": Rule(
+        expect(
+            403,
+            anonymous=302,
+            admin=302,
+            dinas_provinsi=302,
+            dinas_kabkota=302,
+            pelaku_usaha=302,
+            dinas_kabkota_muna=404,
+        ),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_application.pk, "action": "verify"},
+    ),
+    # programmes.nominate or programmes.apply: office roles, the assigned pendamping, the owner
+    "programmes:application_document": Rule(
+        expect(
+            403,
+            anonymous=302,
+            admin=302,
+            dinas_provinsi=302,
+            dinas_kabkota=302,
+            pendamping=302,
+            pelaku_usaha=302,
+            dinas_kabkota_muna=404,
+        ),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_application.pk},
+    ),
+    # bulk steps (verify or approve): office roles; a run's page is its starter's alone, so an
+    # unknown key is 404 for every one of them
+    "programmes:bulk": Rule(only(IMPORTERS, ok=302), method="post"),
+    "programmes:bulk_progress": Rule(only(IMPORTERS, ok=404), kwargs=lambda w: {"key": "0" * 32}),
+    "programmes:portal": Rule(only({"pelaku_usaha"})),
+    # the owner's UMKM already applied: the page says so (200) instead of offering the form
+    "programmes:portal_apply": Rule(
+        only({"pelaku_usaha"}),
+        kwargs=lambda w: {"programme_pk": w.grant_programme.pk, "entity_pk": w.kendari_umkm.pk},
+    ),
+    # grants: the province pays out (programmes.disburse); the usage report is the owner's or the
+    # office's (programmes.report_use); an account number is revealed to personal_data.unmask
+    "grants:disburse": Rule(
+        only({"admin", "dinas_provinsi"}, ok=302),
+        method="post",
+        kwargs=lambda w: {"pk": w.kendari_application.pk},
+    ),
+    "grants:usage_report": Rule(
+        expect(
+            403,
+            anonymous=302,
+            admin=200,
+            dinas_provinsi=200,
+            dinas_kabkota=200,
+            pelaku_usaha=200,
+            dinas_kabkota_muna=404,
+        ),
+        kwargs=lambda w: {"pk": w.kendari_application.pk},
+    ),
+    # a payment row on the Kendari application (only its scope matters here; no account stored,
+    # so nothing is revealed, but each reveal is still an audit event)
+    "grants:reveal_account": Rule(
+        expect(403, anonymous=302, admin=200, dinas_provinsi=200, dinas_kabkota=200, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {
+            "pk": w.kendari_application.disbursements.get_or_create(
+                reference="UJI-MATRIKS",
+                defaults={
+                    "paid_on": w.grant_programme.opens_on,
+                    "amount": 1_000_000,
+                    "channel": "transfer",
+                    "bank_name": "Bank Uji Sultra",
+                    "account_masked": "******7890",
+                    "account_holder": "Wa Ode Sitti",
+                },
+            )[0].pk
+        },
+    ),
+    # --- application pages (end) ---
+    # --- grant SK (begin) ---
+    # programmes.export: admin, dinas_provinsi, pimpinan (province-wide roles: the decree lists
+    # every recipient). The world's grant has no approved application yet: an empty decree.
+    "grants:sk_pdf": Rule(
+        only({"admin", "dinas_provinsi", "pimpinan"}), kwargs=lambda w: {"pk": w.grant_programme.pk}
+    ),
+    "grants:sk_xlsx": Rule(
+        only({"admin", "dinas_provinsi", "pimpinan"}), kwargs=lambda w: {"pk": w.grant_programme.pk}
+    ),
+    # --- grant SK (end) ---
 }
 
 # Django's admin site: only staff (the admin role) get in; everyone else is sent to its log-in.
@@ -316,5 +537,133 @@ API: dict[str, Rule] = {
     ),
     # --- registry API (end) ---
     # --- diagnosis API (begin) ---
+    # diagnosis.view: office roles, pendamping, pimpinan, pelaku_usaha (not konsultan, mitra);
+    # the Kendari assessment is outside the Muna officer's scope (404). The POST sends answers
+    # that are not valid (none): a role allowed to assess gets 400 and nothing is written.
+    "GET /api/v1/instruments": Rule(expect(200, anonymous=401, konsultan=403, mitra=403)),
+    "GET /api/v1/instruments/{code}": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403), kwargs=lambda w: {"code": "kerentanan"}
+    ),
+    "GET /api/v1/assessments": Rule(expect(200, anonymous=401, konsultan=403, mitra=403)),
+    "GET /api/v1/assessments/{assessment_id}": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"assessment_id": w.kendari_assessment.pk},
+    ),
+    # diagnosis.assess: office roles and pendamping (the Kendari UMKM is assigned to them)
+    "POST /api/v1/assessments": Rule(
+        expect(
+            403,
+            anonymous=401,
+            admin=400,
+            dinas_provinsi=400,
+            dinas_kabkota=400,
+            pendamping=400,
+            dinas_kabkota_muna=404,
+        ),
+        method="post",
+        data=lambda w: {"entity_id": w.kendari_umkm.pk, "instrument": "kerentanan", "answers": {}},
+    ),
+    "GET /api/v1/entities/{entity_id}/recommendations": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"entity_id": w.kendari_umkm.pk},
+    ),
+    # diagnosis.worklist: office roles, pendamping, pimpinan (each sees their own scope's list)
+    "GET /api/v1/diagnosis/worklist": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, pelaku_usaha=403)
+    ),
     # --- diagnosis API (end) ---
+    # --- programmes API (begin) ---
+    # programmes.view: office roles, pendamping, pimpinan; a pelaku usaha sees the open programmes
+    # (grant_programme is open). Applications, disbursements and the ledger: programmes.view or the
+    # owner (programmes.apply), scoped: the Kendari application is outside the Muna officer's scope
+    # (404). Writes send an invalid body: a role allowed to write gets 400 and nothing is written.
+    "GET /api/v1/programmes": Rule(expect(200, anonymous=401, konsultan=403, mitra=403)),
+    "GET /api/v1/programmes/{programme_id}": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403),
+        kwargs=lambda w: {"programme_id": w.grant_programme.pk},
+    ),
+    # programmes.manage: admin and dinas_provinsi
+    "POST /api/v1/programmes": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400), method="post", data=lambda w: {}
+    ),
+    "PATCH /api/v1/programmes/{programme_id}": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400),
+        method="patch",
+        kwargs=lambda w: {"programme_id": w.grant_programme.pk},
+        data=lambda w: {"name": ""},
+    ),
+    "POST /api/v1/programmes/{programme_id}/status": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400),
+        method="post",
+        kwargs=lambda w: {"programme_id": w.grant_programme.pk},
+        data=lambda w: {"status": "bukan-status"},
+    ),
+    "PUT /api/v1/programmes/{programme_id}/quotas/{kabkota}": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400),
+        method="put",
+        kwargs=lambda w: {"programme_id": w.grant_programme.pk, "kabkota": "74.71"},
+        data=lambda w: {"quota": -1},
+    ),
+    # programmes.nominate: office roles and pendamping (each sees the candidates in their scope)
+    "GET /api/v1/programmes/{programme_id}/candidates": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, pelaku_usaha=403, pimpinan=403),
+        kwargs=lambda w: {"programme_id": w.grant_programme.pk},
+    ),
+    "GET /api/v1/applications": Rule(expect(200, anonymous=401, konsultan=403, mitra=403)),
+    # nominate (office, pendamping) or apply (the owner); amount 0 is refused before anything is written
+    "POST /api/v1/applications": Rule(
+        expect(400, anonymous=401, konsultan=403, mitra=403, pimpinan=403, dinas_kabkota_muna=404),
+        method="post",
+        data=lambda w: {
+            "programme_id": w.grant_programme.pk,
+            "entity_id": w.kendari_umkm.pk,
+            "amount_requested": 0,
+        },
+    ),
+    "GET /api/v1/applications/{application_id}": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"application_id": w.kendari_application.pk},
+    ),
+    # rejecting a verified application is the province's (programmes.approve); without a note: 400
+    "POST /api/v1/applications/{application_id}/steps/{action}": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400, dinas_kabkota_muna=404),
+        method="post",
+        kwargs=lambda w: {"application_id": w.kendari_application.pk, "action": "reject"},
+    ),
+    # verifying is the district's (programmes.verify: admin, dinas_kabkota); no ids: 400
+    "POST /api/v1/applications/bulk-steps": Rule(
+        expect(403, anonymous=401, admin=400, dinas_kabkota=400, dinas_kabkota_muna=400),
+        method="post",
+        data=lambda w: {"ids": [], "action": "verify"},
+    ),
+    # programmes.disburse: admin and dinas_provinsi; an empty body: 400
+    "POST /api/v1/applications/{application_id}/disbursements": Rule(
+        expect(403, anonymous=401, admin=400, dinas_provinsi=400),
+        method="post",
+        kwargs=lambda w: {"application_id": w.kendari_application.pk},
+    ),
+    "GET /api/v1/applications/{application_id}/disbursements": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, dinas_kabkota_muna=404),
+        kwargs=lambda w: {"application_id": w.kendari_application.pk},
+    ),
+    # programmes.report_use: office roles and the owner; an empty body: 400
+    "POST /api/v1/applications/{application_id}/usage-report": Rule(
+        expect(
+            403,
+            anonymous=401,
+            admin=400,
+            dinas_provinsi=400,
+            dinas_kabkota=400,
+            pelaku_usaha=400,
+            dinas_kabkota_muna=404,
+        ),
+        method="post",
+        kwargs=lambda w: {"application_id": w.kendari_application.pk},
+    ),
+    "GET /api/v1/interventions": Rule(expect(200, anonymous=401, konsultan=403, mitra=403)),
+    # reach figures are the office's and the leadership's (programmes.view)
+    "GET /api/v1/interventions/reach": Rule(
+        expect(200, anonymous=401, konsultan=403, mitra=403, pelaku_usaha=403)
+    ),
+    # --- programmes API (end) ---
 }

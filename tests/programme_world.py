@@ -23,7 +23,9 @@ def grant_programme(user, *, budget=50_000_000, ceiling=10_000_000, eligibility=
         opens_on=today - dt.timedelta(days=30),
         closes_on=today + dt.timedelta(days=30),
         unit="Bidang Usaha Mikro",
-        eligibility=eligibility if eligibility is not None else [{"field": "kind", "op": "in", "value": ["umkm"]}],
+        eligibility=eligibility
+        if eligibility is not None
+        else [{"field": "kind", "op": "in", "value": ["umkm"]}],
         **extra,
     )
     services.save_programme(user, programme)

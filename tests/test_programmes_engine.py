@@ -14,7 +14,6 @@ from berdaya.diagnosis import services as diagnosis
 from berdaya.grants import services as grants
 from berdaya.programmes import eligibility, services
 from berdaya.programmes.models import Application, DistrictQuota, Intervention, Programme, Stage
-from berdaya.registry import services as registry
 from berdaya.registry.models import Entity
 from tests import scenario
 from tests.factories import EntityFactory, PersonFactory, UmkmFactory, valid_nik

@@ -132,9 +132,7 @@ def _plain_number(text: str, raw: Any) -> str:
         return text.replace(",", "")
     if _GROUPED_DOTS.match(text) or _GROUPED_COMMAS.match(text):
         raise ValueError(
-            _(
-                "Angka %(value)s meragukan: tulis tanpa pemisah ribuan (1200) atau dengan koma desimal (1,2)."
-            )
+            _("Angka %(value)s meragukan: tulis tanpa pemisah ribuan (1200) atau dengan koma desimal (1,2).")
             % {"value": raw}
         )
     if "," in text and "." not in text:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from berdaya.accounts.permissions import require
 from berdaya.core import personal
+from berdaya.core.money import format_rupiah
 from berdaya.core.scoping import visible
 from berdaya.grants.models import Disbursement, PaymentChannel, UsageReport
 from berdaya.programmes import services as engine
@@ -81,12 +82,11 @@ def record_disbursement(
             )
         paid = disbursed(app)
         if paid + amount > app.amount_approved:
-            raise ValidationError(
-                {
-                    "amount": _("Melebihi sisa yang disetujui: sisa Rp %(left)s.")
-                    % {"left": f"{app.amount_approved - paid:,}".replace(",", ".")}
-                },
-                code="over_approved",
+            raise engine.field_error(
+                "amount",
+                _("Melebihi sisa yang disetujui: sisa %(left)s.")
+                % {"left": format_rupiah(app.amount_approved - paid)},
+                "over_approved",
             )
         row = Disbursement.objects.create(
             application=app,
@@ -149,7 +149,7 @@ def submit_usage_report(
                 _("Laporan penggunaan hanya untuk bantuan yang sudah disalurkan."), code="wrong_stage"
             )
         if amount_used > (app.amount_approved or 0):
-            raise ValidationError({"amount_used": _("Melebihi jumlah yang diterima.")}, code="over_received")
+            raise engine.field_error("amount_used", _("Melebihi jumlah yang diterima."), "over_received")
         stored = None
         if document is not None:
             from berdaya.registry.documents import DocumentKind, add_document

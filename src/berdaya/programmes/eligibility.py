@@ -214,9 +214,10 @@ def _describe_choices(label: Any, choices: Callable[[], list[tuple[str, str]]]):
     return lambda c: f"{label}: {_choice_labels(choices(), c.value)}"
 
 
-def _describe_compare(label: Any, unit: str = "", money: bool = False):
+def _describe_compare(label: Any, unit: Any = "", money: bool = False):
     def describe(c: Condition) -> str:
-        shown = format_rupiah(int(c.value)) if money else f"{_number(c.value)}{unit}"
+        # the unit is translated when described, not when the module loads
+        shown = format_rupiah(int(c.value)) if money else f"{_number(c.value)} {unit}".rstrip()
         return f"{label} {_OP_WORDS[c.op]} {shown}"
 
     return describe
@@ -306,7 +307,7 @@ FIELDS: dict[str, Field] = {
             ("gte", "lte"),
             "number",
             _business_age,
-            _describe_compare(gettext_lazy("Umur usaha"), " " + str(gettext_lazy("tahun"))),
+            _describe_compare(gettext_lazy("Umur usaha"), gettext_lazy("tahun")),
         ),
         Field(
             "has_nib",
@@ -333,7 +334,7 @@ FIELDS: dict[str, Field] = {
             ("gte", "lte"),
             "number",
             _workers,
-            _describe_compare(gettext_lazy("Tenaga kerja"), " " + str(gettext_lazy("orang"))),
+            _describe_compare(gettext_lazy("Tenaga kerja"), gettext_lazy("orang")),
         ),
         Field(
             "annual_sales",

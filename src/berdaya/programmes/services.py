@@ -52,6 +52,21 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def field_error(field_name: str, message: str, code: str) -> ValidationError:
+    """A field's error that keeps its code (Django drops ``code=`` on a dict of messages)."""
+    return ValidationError({field_name: [ValidationError(message, code=code)]})
+
+
+def error_code(exc: ValidationError, default: str) -> str:
+    if getattr(exc, "code", None):
+        return exc.code
+    for errors in getattr(exc, "error_dict", {}).values():
+        for error in errors:
+            if error.code:
+                return error.code
+    return default
+
+
 class Refused(ValidationError):
     """A step the rules do not allow now; ``code`` is stable for the API and bulk reports."""
 
@@ -131,7 +146,7 @@ def set_quota(user: Any, programme: Programme, kabkota: str, quota: int) -> Dist
             _("%(kab)s berada di luar wilayah sasaran program.") % {"kab": kabkota}, code="outside_region"
         )
     if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
-        raise ValidationError({"quota": _("Isi kuota nol atau lebih.")}, code="quota")
+        raise field_error("quota", _("Isi kuota nol atau lebih."), "quota")
     with transaction.atomic():
         row, _created = DistrictQuota.objects.select_for_update().get_or_create(
             programme=programme, kabkota_id=kabkota, defaults={"quota": quota}
@@ -139,12 +154,23 @@ def set_quota(user: Any, programme: Programme, kabkota: str, quota: int) -> Dist
         if quota < row.approved:
             raise Refused(
                 _("Kuota %(kab)s tidak boleh di bawah %(n)s penerima yang sudah disetujui.")
-                % {"kab": kabkota, "n": row.approved},
+                % {"kab": row.kabkota.name, "n": row.approved},
                 code="quota_below_approved",
             )
         row.quota = quota
         row.save(update_fields=["quota"])
     return row
+
+
+def clear_quota(user: Any, programme: Programme, kabkota: str) -> None:
+    """Remove a district's quota: its recipients then count without a cap (the budget still holds)."""
+    require(user, "programmes.manage")
+    with transaction.atomic():
+        row = (
+            DistrictQuota.objects.select_for_update().filter(programme=programme, kabkota_id=kabkota).first()
+        )
+        if row is not None:
+            row.delete()
 
 
 def conditions_of(programme: Programme) -> list[eligibility.Condition]:
@@ -182,14 +208,13 @@ def _check_amount(programme: Programme, amount: int | None, field_name: str) -> 
     if amount is None:
         return
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValidationError({field_name: _("Isi jumlah dalam Rupiah, lebih dari nol.")}, code="amount")
+        raise field_error(field_name, _("Isi jumlah dalam Rupiah, lebih dari nol."), "amount")
     if amount > programme.ceiling:
-        raise ValidationError(
-            {
-                field_name: _("Jumlah melebihi batas per penerima %(ceiling)s.")
-                % {"ceiling": format_rupiah(programme.ceiling)}
-            },
-            code="over_ceiling",
+        raise field_error(
+            field_name,
+            _("Jumlah melebihi batas per penerima %(ceiling)s.")
+            % {"ceiling": format_rupiah(programme.ceiling)},
+            "over_ceiling",
         )
 
 
@@ -363,8 +388,13 @@ def transition(
             raise PermissionDenied("owners withdraw only their own applications")
         note = (note or "").strip()
         if action == "reject" and not note:
-            raise ValidationError({"note": _("Tuliskan alasan penolakan.")}, code="reason_required")
+            raise field_error("note", _("Tuliskan alasan penolakan."), "reason_required")
         previous = app.stage
+        if action == "reject" and previous == Stage.APPROVED and _has_payments(app):
+            raise Refused(
+                _("Sebagian bantuan sudah disalurkan; permohonan ini tidak dapat ditolak lagi."),
+                code="partly_paid",
+            )
         if action == "approve":
             _approve(user, app, amount)
         elif action == "reject":
@@ -413,6 +443,11 @@ def _approve(user: Any, app: Application, amount: int | None) -> None:
         DistrictQuota.objects.filter(pk=quota.pk).update(approved=F("approved") + 1)
     app.amount_approved = amount
     app.frozen = freeze(app, programme, amount, user)
+
+
+def _has_payments(app: Application) -> bool:
+    payments = getattr(app, "disbursements", None)  # the grant kind's payments, when installed
+    return payments is not None and payments.exists()
 
 
 def _release(app: Application) -> None:
@@ -542,10 +577,9 @@ def bulk_transition(
         try:
             transition(user, pk, action, note=note)
         except Refused as exc:
-            result.refuse(getattr(exc, "code", None) or "refused", exc.messages[0])
+            result.refuse(error_code(exc, "refused"), exc.messages[0])
         except ValidationError as exc:
-            # a ValidationError built from a dict of fields has no .code of its own
-            result.refuse(getattr(exc, "code", None) or "invalid", " ".join(exc.messages))
+            result.refuse(error_code(exc, "invalid"), " ".join(exc.messages))
         except PermissionDenied:
             result.refuse("permission", _("Tidak berwenang atau di luar cakupan."))
         else:
