@@ -46,6 +46,8 @@ PILLARS: tuple[Pillar, ...] = (
     Pillar("registry", _("Registri"), "building", "registry:list", "registry.view"),
     Pillar("diagnosis", _("Diagnosis"), "clipboard2-pulse", "diagnosis:home", "diagnosis.view"),
     Pillar("programmes", _("Program"), "cash-coin", "programmes:list", "programmes.view"),
+    # the owners' side of programmes: apply for their own business, follow the application
+    Pillar("portal", _("Ajukan bantuan"), "send", "programmes:portal", "programmes.apply"),
     Pillar("training", _("Pelatihan"), "mortarboard"),
     Pillar("credit", _("Kredit"), "bank"),
     Pillar("marketing", _("Pemasaran"), "shop"),
