@@ -336,7 +336,10 @@ def refresh_latest(instrument_id: int, entity_ids: Iterable[int]) -> None:
         rows.filter(pk=newest).update(is_latest=True)
         scores = SectionScore.objects.filter(instrument_id=instrument_id, entity_id__in=chunk)
         scores.filter(is_latest=True).update(is_latest=False)
-        scores.filter(assessment__is_latest=True).update(is_latest=True)
+        # By assessment id (the foreign key's index), not a join: inside one long transaction
+        # PostgreSQL has no statistics for fresh rows and a join plan can go quadratic.
+        latest = Assessment.objects.filter(instrument_id=instrument_id, entity_id__in=chunk, is_latest=True)
+        SectionScore.objects.filter(assessment_id__in=latest.values("pk")).update(is_latest=True)
 
 
 def weak_below(version: InstrumentVersion) -> Decimal | None:
