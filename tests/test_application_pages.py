@@ -498,8 +498,13 @@ def test_queue_defaults_per_role_and_hides_bulk_from_readers(client, world):
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-def test_bulk_waits_for_the_worker_and_the_page_polls(client, world):
-    """With the real queue the page shows the waiting run and polls until the worker is done."""
+@pytest.mark.django_db(transaction=True)
+def test_bulk_waits_for_the_worker_and_the_page_polls(client, reference_data):
+    """With the real queue the page shows the waiting run and polls until the worker is done.
+
+    Transactional: the worker closes its database connection between tasks, as in production.
+    """
+    world = scenario.build()
     apps = [_submitted(world, world.grant_programme, f"Antrean Pekerja {n}", 70 + n) for n in range(2)]
     _as(client, world.users.dinas_kabkota)
     location = _bulk(client, [a.pk for a in apps], "verify")["Location"]
