@@ -235,7 +235,8 @@ class TestSeededRegistry:
         assert EntityYearMetrics.objects.filter(entity__kind=EntityKind.KOPERASI, shu__isnull=False).exists()
 
     def test_one_audit_event_records_the_batch(self, seeded: SeedStats):
-        events = AuditEvent.objects.all()
+        # (the shipped instruments installed by migrate have their own creation events)
+        events = AuditEvent.objects.exclude(content_type__app_label="diagnosis")
         assert events.count() == 1  # bulk writes send no signals: no event per row
         event = events.get()
         assert event.action == AuditAction.OTHER
