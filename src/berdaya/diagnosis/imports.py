@@ -755,8 +755,9 @@ def write_template(target: str | Path | IO[bytes], instrument: Instrument) -> No
     questions = definition.questions()
     fixed = _fixed_guide(instrument)
     headers = template_headers(instrument, definition)
+    required, optional = _("wajib"), _("boleh kosong")  # outside the f-string: xgettext reads them
     notes = [fixed[name][0] for name in headers[: -len(questions)]] + [
-        f"{q.text} ({_('wajib') if q.required else _('boleh kosong')})" for q in questions
+        f"{q.text} ({required if q.required else optional})" for q in questions
     ]
     validations: dict[str, list[str]] = {}
     for q in questions:

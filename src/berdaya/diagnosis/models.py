@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from berdaya.core.audit import track
 from berdaya.core.scoping import scoped, unscoped
@@ -63,7 +64,7 @@ class Instrument(models.Model):
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Draf")
-    PUBLISHED = "published", _("Berlaku")
+    PUBLISHED = "published", pgettext_lazy("status versi instrumen", "Berlaku")
     RETIRED = "retired", _("Tidak berlaku")
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from berdaya.core.audit import track
 from berdaya.core.scoping import scoped, unscoped
@@ -186,7 +187,7 @@ class Stage(models.TextChoices):
     REPORTED = "reported", _("Laporan penggunaan masuk")
     CLOSED = "closed", _("Selesai")
     REJECTED = "rejected", _("Ditolak")
-    WITHDRAWN = "withdrawn", _("Dibatalkan")
+    WITHDRAWN = "withdrawn", pgettext_lazy("tahap permohonan", "Dibatalkan")
 
 
 # Stages after which an application no longer holds its place in the programme.
