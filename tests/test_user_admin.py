@@ -165,7 +165,9 @@ def test_create_with_a_chosen_password(admin_client):
     assert user.check_password(STRONG)
     assert STRONG in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(user.pk))
+    event = AuditEvent.objects.get(
+        action=AuditAction.CREATE, object_id=str(user.pk), content_type__model="user"
+    )
     assert event.actor_label == "admin_uji"
     assert event.changes["role"] == [None, "pendamping"]
     assert "password" not in event.changes
