@@ -30,13 +30,10 @@ the newest assessment first, stable under inserts; a cursor is tied to its filte
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import math
 import uuid
 from typing import Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -46,7 +43,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from berdaya.accounts.permissions import require
-from berdaya.api.errors import ApiError, ConflictError, UnprocessableError
+from berdaya.api import common
+from berdaya.api.common import ErrorResponse, RegionRef, invalid, region_ref
+from berdaya.api.errors import ConflictError, UnprocessableError
 from berdaya.core.scoping import get_visible_or_404
 from berdaya.diagnosis import recommend, scoring, selectors, services
 from berdaya.diagnosis.definition import Definition
@@ -66,26 +65,9 @@ router = Router()
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 CURSOR_SALT = "berdaya.diagnosis.api.assessments-cursor"
-CURSOR_VERSION = 1
 
 
 # --- schemas: output ------------------------------------------------------------------------
-
-
-class ErrorInfo(Schema):
-    status: int
-    code: str = Field(..., description="Kode tetap untuk program, mis. validation_error, key_conflict.")
-    message: str = Field(..., description="Pesan untuk manusia, dalam bahasa permintaan.")
-    fields: dict[str, list[str]] | None = Field(None, description="Pesan per kolom (galat validasi).")
-
-
-class ErrorResponse(Schema):
-    error: ErrorInfo
-
-
-class RegionRef(Schema):
-    code: str
-    name: str
 
 
 class EntityRef(Schema):
@@ -276,26 +258,12 @@ class WorklistQuery(Schema):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-class Invalid(ApiError):
-    """Per-field messages, with the code ninja gives a malformed body (one code for both)."""
-
-    code = "validation_error"
-
-
-def _invalid(fields: dict[str, list[str]]) -> ApiError:
-    return Invalid(_("Data yang dikirim tidak valid."), fields=fields)
-
-
 def _score(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _region_ref(region) -> dict | None:
-    return {"code": region.code, "name": region.name} if region is not None else None
-
-
 def _entity_ref(entity: Entity) -> dict:
-    return {"id": entity.pk, "name": entity.name, "kind": entity.kind, "kabkota": _region_ref(entity.kabkota)}
+    return {"id": entity.pk, "name": entity.name, "kind": entity.kind, "kabkota": region_ref(entity.kabkota)}
 
 
 def _filter_code(value: str | None, field: str, depth: int) -> str:
@@ -305,22 +273,22 @@ def _filter_code(value: str | None, field: str, depth: int) -> str:
     result = lookup.resolve_code(value)
     if result.status != lookup.Status.FOUND:
         message = result.message or _("Kode wilayah tidak dikenal.")
-        raise _invalid({field: [message]})
+        raise invalid({field: [message]})
     code = result.region.code
     if code.count(".") + 1 != depth:
         message = (
             _("%(code)s bukan kode kabupaten/kota.") if depth == 2 else _("%(code)s bukan kode kecamatan.")
         ) % {"code": code}
-        raise _invalid({field: [message]})
+        raise invalid({field: [message]})
     return code
 
 
 def _instrument_or_400(code: str | None, field: str = "instrument") -> Instrument:
     if not code:
-        raise _invalid({field: [_("Wajib diisi.")]})
+        raise invalid({field: [_("Wajib diisi.")]})
     instrument = Instrument.objects.filter(code=code.strip()).first()
     if instrument is None:
-        raise _invalid({field: [_("Instrumen %(code)s tidak dikenal.") % {"code": code}]})
+        raise invalid({field: [_("Instrumen %(code)s tidak dikenal.") % {"code": code}]})
     return instrument
 
 
@@ -441,34 +409,14 @@ def _instrument_out(instrument: Instrument, version: InstrumentVersion | None) -
 # --- cursor pagination of GET /assessments (newest first: assessed_on desc, id desc) -----------
 
 
-def _fingerprint(filters: dict[str, Any]) -> str:
-    data = json.dumps(filters, sort_keys=True, ensure_ascii=True, default=str)
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
-
-
-def _bad_cursor(message: str) -> ApiError:
-    return _invalid({"cursor": [message]})
-
-
-def _read_cursor(cursor: str, fingerprint: str) -> tuple[dt.date, int]:
+def _cursor_position(key: list) -> tuple[dt.date, int]:
     try:
-        data = signing.loads(cursor, salt=CURSOR_SALT)
-    except signing.BadSignature:
-        raise _bad_cursor(_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")) from None
-    if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION or data.get("f") != fingerprint:
-        raise _bad_cursor(_("Kursor ini dibuat untuk filter lain. Mulai lagi dari halaman pertama."))
-    try:
-        day, pk = data["k"]
+        day, pk = key
         return dt.date.fromisoformat(day), int(pk)
-    except (KeyError, TypeError, ValueError):
-        raise _bad_cursor(_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")) from None
-
-
-def _make_cursor(fingerprint: str, last: Assessment) -> str:
-    return signing.dumps(
-        {"v": CURSOR_VERSION, "f": fingerprint, "k": [last.assessed_on.isoformat(), last.pk]},
-        salt=CURSOR_SALT,
-    )
+    except (TypeError, ValueError):
+        raise invalid(
+            {"cursor": [_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")]}
+        ) from None
 
 
 # --- endpoints --------------------------------------------------------------------------------
@@ -550,9 +498,9 @@ def list_diagnosis_assessments(request: HttpRequest, params: Query[AssessmentQue
     if params.band:
         qs = qs.filter(band=params.band.strip())
         filters["band"] = params.band.strip()
-    fingerprint = _fingerprint(filters)
+    fingerprint = common.fingerprint(**filters)
     if params.cursor:
-        day, pk = _read_cursor(params.cursor, fingerprint)
+        day, pk = _cursor_position(common.read_cursor(params.cursor, CURSOR_SALT, fingerprint))
         qs = qs.filter(Q(assessed_on__lt=day) | Q(assessed_on=day, pk__lt=pk))
     rows = list(_with_weak_rows(qs.order_by("-assessed_on", "-id"))[: params.limit + 1])
     more = len(rows) > params.limit
@@ -560,7 +508,11 @@ def list_diagnosis_assessments(request: HttpRequest, params: Query[AssessmentQue
     specs = _Specs()
     return {
         "items": [_item(row, specs) for row in rows],
-        "next_cursor": _make_cursor(fingerprint, rows[-1]) if more else None,
+        "next_cursor": (
+            common.make_cursor(CURSOR_SALT, fingerprint, [rows[-1].assessed_on.isoformat(), rows[-1].pk])
+            if more
+            else None
+        ),
     }
 
 
@@ -591,20 +543,20 @@ def create_diagnosis_assessment(request: HttpRequest, payload: AssessmentIn):
     user = request.user
     require(user, "diagnosis.assess")
     if payload.entity_id is None:
-        raise _invalid({"entity_id": [_("Wajib diisi.")]})
+        raise invalid({"entity_id": [_("Wajib diisi.")]})
     entity = get_visible_or_404(user, Entity, pk=payload.entity_id)
     instrument = _instrument_or_400(payload.instrument)
     if payload.answers is None:
-        raise _invalid({"answers": [_("Wajib diisi.")]})
+        raise invalid({"answers": [_("Wajib diisi.")]})
     # JSON NaN/Infinity (Python's parser accepts them) are no answer to a number question.
     not_finite = [
         code for code, v in payload.answers.items() if isinstance(v, float) and not math.isfinite(v)
     ]
     if not_finite:
-        raise _invalid({f"answers.{code}": [_("Isi dengan angka.")] for code in not_finite})
+        raise invalid({f"answers.{code}": [_("Isi dengan angka.")] for code in not_finite})
     assessed_on = payload.assessed_on or timezone.localdate()
     if payload.book_year is not None and payload.book_year > assessed_on.year:
-        raise _invalid({"book_year": [_("Tahun buku tidak boleh setelah tahun penilaian.")]})
+        raise invalid({"book_year": [_("Tahun buku tidak boleh setelah tahun penilaian.")]})
     visit = services.Visit(
         lat=payload.lat, lon=payload.lon, accuracy=payload.accuracy, notes=payload.notes or ""
     )
@@ -621,7 +573,7 @@ def create_diagnosis_assessment(request: HttpRequest, payload: AssessmentIn):
             source=Source.API,
         )
     except scoring.InvalidAnswers as exc:
-        raise _invalid(
+        raise invalid(
             {f"answers.{code}" if code else "answers": [message] for code, message in exc.errors.items()}
         ) from None
     except services.AssessmentRefused as exc:
@@ -634,8 +586,8 @@ def create_diagnosis_assessment(request: HttpRequest, payload: AssessmentIn):
         raise refused from None
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            raise _invalid({name: list(messages) for name, messages in exc.message_dict.items()}) from None
-        raise _invalid({"__all__": list(exc.messages)}) from None
+            raise invalid({name: list(messages) for name, messages in exc.message_dict.items()}) from None
+        raise invalid({"__all__": list(exc.messages)}) from None
     return Status(201 if created else 200, _detail(_assessment_or_404(user, assessment.pk)))
 
 
@@ -701,7 +653,7 @@ def diagnosis_worklist(request: HttpRequest, params: Query[WorklistQuery]):
                 "factor": factor,
                 "name": instrument.name,
             }
-            raise _invalid({"factor": [message]})
+            raise invalid({"factor": [message]})
     qs = selectors.worklist(
         request.user,
         instrument=instrument,

@@ -45,14 +45,11 @@ candidates also with ``offset``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -63,6 +60,8 @@ from pydantic import ConfigDict, StrictInt
 
 from berdaya.accounts.models import Role
 from berdaya.accounts.permissions import has_permission, require
+from berdaya.api import common
+from berdaya.api.common import ErrorResponse, RegionRef, invalid, region_ref
 from berdaya.api.errors import ApiError, ConflictError, UnprocessableError
 from berdaya.core.scoping import get_visible_or_404, visible
 from berdaya.grants import services as grants
@@ -89,7 +88,6 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 BULK_MAX = 200
 CURSOR_SALT = "berdaya.programmes.api-cursor"
-CURSOR_VERSION = 1
 READERS = ("programmes.view", "programmes.apply")
 # Refusals of an application that are about the entity or the programme, not about state.
 APPLY_UNPROCESSABLE = frozenset({"not_open", "outside_region", "not_eligible", "not_assigned"})
@@ -97,22 +95,6 @@ GRANT_UNPROCESSABLE = frozenset({"wrong_kind"})
 
 
 # --- schemas: output ------------------------------------------------------------------------
-
-
-class ErrorInfo(Schema):
-    status: int
-    code: str = Field(..., description="Kode tetap untuk program, mis. validation_error, conflict.")
-    message: str = Field(..., description="Pesan untuk manusia, dalam bahasa permintaan.")
-    fields: dict[str, list[str]] | None = Field(None, description="Pesan per kolom (galat validasi).")
-
-
-class ErrorResponse(Schema):
-    error: ErrorInfo
-
-
-class ProgrammeRegion(Schema):
-    code: str = Field(..., description="Kode wilayah Kemendagri bertitik, mis. 74.71.")
-    name: str
 
 
 class ProgrammeBudget(Schema):
@@ -131,7 +113,7 @@ class ProgrammeItem(Schema):
     year: int
     funding_source: str
     funding_source_label: str
-    region: ProgrammeRegion = Field(..., description="Wilayah sasaran: provinsi atau satu kab/kota.")
+    region: RegionRef = Field(..., description="Wilayah sasaran: provinsi atau satu kab/kota.")
     status: str = Field(..., description="draft, open, closed atau completed.")
     status_label: str
     opens_on: dt.date
@@ -140,7 +122,7 @@ class ProgrammeItem(Schema):
 
 
 class DistrictQuotaOut(Schema):
-    kabkota: ProgrammeRegion
+    kabkota: RegionRef
     quota: int
     approved: int
     remaining: int
@@ -180,7 +162,7 @@ class EntityBriefOut(Schema):
     id: int
     name: str
     kind: str = Field(..., description="umkm atau koperasi.")
-    kabkota: ProgrammeRegion | None
+    kabkota: RegionRef | None
 
 
 class EligibilityCheckOut(Schema):
@@ -222,7 +204,7 @@ class ApplicationItem(Schema):
     id: int
     programme: ProgrammeBrief
     entity: EntityBriefOut
-    kabkota: ProgrammeRegion = Field(..., description="Kab/kota entitas saat mengajukan (cakupan dan kuota).")
+    kabkota: RegionRef = Field(..., description="Kab/kota entitas saat mengajukan (cakupan dan kuota).")
     stage: str
     stage_label: str
     channel: str = Field(..., description="nominated (diusulkan petugas), portal, import atau seed.")
@@ -353,7 +335,7 @@ class InterventionPage(Schema):
 class InterventionReachRow(Schema):
     kind: str
     kind_label: str
-    kabkota: ProgrammeRegion | None
+    kabkota: RegionRef | None
     entities: int = Field(..., description="Entitas berbeda yang dilayani.")
 
 
@@ -488,23 +470,15 @@ class InterventionReachQuery(Schema):
 # --- errors -----------------------------------------------------------------------------------
 
 
-class Invalid(ApiError):
-    code = "validation_error"
-
-
 class UnknownStep(ApiError):
     status = 404
     code = "unknown_step"
 
 
-def _invalid(fields: dict[str, list[str]]) -> ApiError:
-    return Invalid(_("Data yang dikirim tidak valid."), fields=fields)
-
-
 def _required(**values: Any) -> None:
     missing = {name: [_("Wajib diisi.")] for name, value in values.items() if value is None}
     if missing:
-        raise _invalid(missing)
+        raise invalid(missing)
 
 
 def _refusal(exc: services.Refused, unprocessable: frozenset[str] = frozenset(), fields=None) -> ApiError:
@@ -535,12 +509,8 @@ def _require_any(user, *perms: str) -> None:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _region(region) -> dict | None:
-    return {"code": region.code, "name": region.name} if region is not None else None
-
-
 def _entity(entity: Entity) -> dict:
-    return {"id": entity.pk, "name": entity.name, "kind": entity.kind, "kabkota": _region(entity.kabkota)}
+    return {"id": entity.pk, "name": entity.name, "kind": entity.kind, "kabkota": region_ref(entity.kabkota)}
 
 
 def _user_name(user) -> str | None:
@@ -556,7 +526,7 @@ def _kabkota_code(value: str | None, field: str = "kabkota") -> str:
     if not (
         code.startswith(province + ".") and code.count(".") == 1 and Region.objects.filter(pk=code).exists()
     ):
-        raise _invalid({field: [_("%(code)s bukan kode kabupaten/kota di provinsi ini.") % {"code": code}]})
+        raise invalid({field: [_("%(code)s bukan kode kabupaten/kota di provinsi ini.") % {"code": code}]})
     return code
 
 
@@ -595,7 +565,7 @@ def _programme_item(programme: Programme) -> dict:
         "year": programme.year,
         "funding_source": programme.funding_source,
         "funding_source_label": str(programme.get_funding_source_display()),
-        "region": _region(programme.region),
+        "region": region_ref(programme.region),
         "status": programme.status,
         "status_label": str(programme.get_status_display()),
         "opens_on": programme.opens_on,
@@ -606,7 +576,7 @@ def _programme_item(programme: Programme) -> dict:
 
 def _quota(row: DistrictQuota) -> dict:
     return {
-        "kabkota": _region(row.kabkota),
+        "kabkota": region_ref(row.kabkota),
         "quota": row.quota,
         "approved": row.approved,
         "remaining": row.quota - row.approved,
@@ -661,7 +631,7 @@ def _save(user, programme: Programme) -> Programme:
             for name, messages in more.message_dict.items():
                 if name not in fields and name != "__all__":
                     fields[name] = [str(m) for m in messages]
-        raise _invalid(fields) from None
+        raise invalid(fields) from None
 
 
 _PROGRAMME_FIELDS = (
@@ -695,37 +665,15 @@ def _apply_fields(programme: Programme, values: dict[str, Any]) -> None:
 # --- cursors ------------------------------------------------------------------------------------
 
 
-def _fingerprint(kind: str, filters: dict[str, Any]) -> str:
-    data = json.dumps({"t": kind, **filters}, sort_keys=True, ensure_ascii=True, default=str)
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
-
-
-def _bad_cursor(message: str) -> ApiError:
-    return _invalid({"cursor": [message]})
-
-
-def _read_cursor(cursor: str, fingerprint: str) -> list:
-    try:
-        data = signing.loads(cursor, salt=CURSOR_SALT)
-    except signing.BadSignature:
-        raise _bad_cursor(_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")) from None
-    if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION or data.get("f") != fingerprint:
-        raise _bad_cursor(_("Kursor ini dibuat untuk filter lain. Mulai lagi dari halaman pertama."))
-    key = data.get("k")
-    if not isinstance(key, list) or not key:
-        raise _bad_cursor(_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor)."))
-    return key
-
-
-def _make_cursor(fingerprint: str, key: list) -> str:
-    return signing.dumps({"v": CURSOR_VERSION, "f": fingerprint, "k": key}, salt=CURSOR_SALT)
+def _cursor_error(message: str) -> ApiError:
+    return invalid({"cursor": [message]})
 
 
 def _key_int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _bad_cursor(_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")) from None
+        raise _cursor_error(_("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")) from None
 
 
 # --- applications: helpers ----------------------------------------------------------------------
@@ -751,7 +699,7 @@ def _application_item(app: Application) -> dict:
             "status": programme.status,
         },
         "entity": _entity(app.entity),
-        "kabkota": _region(app.kabkota),
+        "kabkota": region_ref(app.kabkota),
         "stage": app.stage,
         "stage_label": str(app.get_stage_display()),
         "channel": app.channel,
@@ -961,7 +909,7 @@ def set_programme_status(request: HttpRequest, programme_id: int, payload: Progr
     require(request.user, "programmes.manage")
     programme = _get(Programme.objects.all(), programme_id)
     if payload.status not in ProgrammeStatus.values:
-        raise _invalid(
+        raise invalid(
             {"status": [_("Pilih salah satu: %(values)s.") % {"values": ", ".join(ProgrammeStatus.values)}]}
         )
     with _engine():
@@ -981,11 +929,11 @@ def set_programme_quota(request: HttpRequest, programme_id: int, kabkota: str, p
     programme = _get(Programme.objects.all(), programme_id)
     code = _kabkota_code(kabkota)
     if not code:
-        raise _invalid({"kabkota": [_("Wajib diisi.")]})
+        raise invalid({"kabkota": [_("Wajib diisi.")]})
     if programme.region_id != settings.BERDAYA_PROVINCE and code != programme.region_id:
-        raise _invalid({"kabkota": [_("Di luar wilayah sasaran program.")]})
+        raise invalid({"kabkota": [_("Di luar wilayah sasaran program.")]})
     if payload.quota is None or payload.quota < 0:
-        raise _invalid({"quota": [_("Isi angka nol atau lebih.")]})
+        raise invalid({"quota": [_("Isi angka nol atau lebih.")]})
     with _engine():
         row = services.set_quota(request.user, programme, code, payload.quota)
     return _quota(DistrictQuota.objects.select_related("kabkota").get(pk=row.pk))
@@ -1005,7 +953,7 @@ def programme_candidates(request: HttpRequest, programme_id: int, params: Query[
     require(user, "programmes.nominate")
     programme = _get(Programme.objects.all(), programme_id)
     if params.cursor and params.offset is not None:
-        raise _invalid({"cursor": [_("Pakai `cursor` atau `offset`, bukan keduanya.")]})
+        raise invalid({"cursor": [_("Pakai `cursor` atau `offset`, bukan keduanya.")]})
     try:
         conditions = services.conditions_of(programme)
     except eligibility.RuleError as exc:
@@ -1023,20 +971,22 @@ def programme_candidates(request: HttpRequest, programme_id: int, params: Query[
         rows = [(entity, checks, in_region)]
     else:
         qs = eligibility.explained(services.candidates(user, programme), conditions).select_related("kabkota")
-        fingerprint = _fingerprint("candidates", {"programme": programme.pk})
+        fingerprint = common.fingerprint(t="candidates", programme=programme.pk)
         if params.offset is not None:
             start = params.offset
             found = list(qs.order_by("id")[start : start + params.limit + 1])
         else:
             if params.cursor:
-                qs = qs.filter(pk__gt=_key_int(_read_cursor(params.cursor, fingerprint)[0]))
+                qs = qs.filter(
+                    pk__gt=_key_int(common.read_cursor(params.cursor, CURSOR_SALT, fingerprint)[0])
+                )
             found = list(qs.order_by("id")[: params.limit + 1])
         more = len(found) > params.limit
         found = found[: params.limit]
         if more and params.offset is not None:
             page["next_offset"] = params.offset + params.limit
         elif more:
-            page["next_cursor"] = _make_cursor(fingerprint, [found[-1].pk])
+            page["next_cursor"] = common.make_cursor(CURSOR_SALT, fingerprint, [found[-1].pk])
         rows = [(e, eligibility.checks_of(e, conditions), True) for e in found]
     running = {
         entity_id: {"id": pk, "stage": stage}
@@ -1085,15 +1035,15 @@ def list_applications(request: HttpRequest, params: Query[ApplicationQuery]):
     if params.entity_id is not None:
         qs = qs.filter(entity_id=params.entity_id)
         filters["entity_id"] = params.entity_id
-    fingerprint = _fingerprint("applications", filters)
+    fingerprint = common.fingerprint(t="applications", **filters)
     if params.cursor:
-        qs = qs.filter(pk__lt=_key_int(_read_cursor(params.cursor, fingerprint)[0]))
+        qs = qs.filter(pk__lt=_key_int(common.read_cursor(params.cursor, CURSOR_SALT, fingerprint)[0]))
     rows = list(qs.order_by("-id")[: params.limit + 1])
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     return {
         "items": [_application_item(app) for app in rows],
-        "next_cursor": _make_cursor(fingerprint, [rows[-1].pk]) if more else None,
+        "next_cursor": common.make_cursor(CURSOR_SALT, fingerprint, [rows[-1].pk]) if more else None,
     }
 
 
@@ -1112,18 +1062,18 @@ def bulk_steps(request: HttpRequest, payload: BulkStepsIn):
     _require_any(user, *READERS)
     action = (payload.action or "").strip()
     if action not in services.STEPS:
-        raise _invalid(
+        raise invalid(
             {"action": [_("Pilih salah satu: %(values)s.") % {"values": ", ".join(services.STEPS)}]}
         )
     _require_any(user, *_step_permissions(action))
     ids = list(dict.fromkeys(payload.ids or []))
     if not ids:
-        raise _invalid({"ids": [_("Pilih paling sedikit satu permohonan.")]})
+        raise invalid({"ids": [_("Pilih paling sedikit satu permohonan.")]})
     if len(ids) > BULK_MAX:
-        raise _invalid({"ids": [_("Paling banyak %(n)s permohonan sekali jalan.") % {"n": BULK_MAX}]})
+        raise invalid({"ids": [_("Paling banyak %(n)s permohonan sekali jalan.") % {"n": BULK_MAX}]})
     note = (payload.note or "").strip()
     if action == "reject" and not note:
-        raise _invalid({"note": [_("Tuliskan alasan penolakan.")]})
+        raise invalid({"note": [_("Tuliskan alasan penolakan.")]})
     managed: set[int] = set()
     if action in ("deliver", "report"):
         own_records = [k.code for k in kinds.all_kinds() if k.delivery != "manual"]
@@ -1167,7 +1117,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn):
     entity = get_visible_or_404(user, Entity, pk=payload.entity_id)
     amount = payload.amount_requested
     if amount is not None and amount <= 0:
-        raise _invalid({"amount_requested": [_("Isi jumlah dalam Rupiah, lebih dari nol.")]})
+        raise invalid({"amount_requested": [_("Isi jumlah dalam Rupiah, lebih dari nol.")]})
     try:
         app = services.apply(user, programme, entity, amount_requested=amount, purpose=payload.purpose or "")
     except services.Refused as exc:
@@ -1204,9 +1154,9 @@ def step_application(request: HttpRequest, application_id: int, action: str, pay
         raise managed
     if payload.amount is not None:
         if action != "approve":
-            raise _invalid({"amount": [_("Jumlah hanya untuk persetujuan.")]})
+            raise invalid({"amount": [_("Jumlah hanya untuk persetujuan.")]})
         if payload.amount <= 0:
-            raise _invalid({"amount": [_("Isi jumlah dalam Rupiah, lebih dari nol.")]})
+            raise invalid({"amount": [_("Isi jumlah dalam Rupiah, lebih dari nol.")]})
     with _engine():
         services.transition(user, app.pk, action, note=payload.note or "", amount=payload.amount)
     return _application_detail(user, _application_or_404(user, app.pk))
@@ -1230,7 +1180,7 @@ def create_disbursement(request: HttpRequest, application_id: int, payload: Disb
     app = _application_or_404(user, application_id)
     _required(amount=payload.amount, paid_on=payload.paid_on, channel=payload.channel)
     if payload.channel not in PaymentChannel.values:
-        raise _invalid(
+        raise invalid(
             {"channel": [_("Pilih salah satu: %(values)s.") % {"values": ", ".join(PaymentChannel.values)}]}
         )
     with _engine(GRANT_UNPROCESSABLE):
@@ -1283,7 +1233,7 @@ def create_usage_report(request: HttpRequest, application_id: int, payload: Usag
     app = _application_or_404(user, application_id)
     _required(amount_used=payload.amount_used, summary=payload.summary)
     if payload.submitted_on is not None and payload.submitted_on > timezone.localdate():
-        raise _invalid({"submitted_on": [_("Tanggal belum tiba.")]})
+        raise invalid({"submitted_on": [_("Tanggal belum tiba.")]})
     with _engine(GRANT_UNPROCESSABLE):
         report = grants.submit_usage_report(
             user,
@@ -1326,13 +1276,13 @@ def list_interventions(request: HttpRequest, params: Query[InterventionQuery]):
     if params.kabkota:
         filters["kabkota"] = _kabkota_code(params.kabkota)
         qs = qs.filter(entity__kabkota_id=filters["kabkota"])
-    fingerprint = _fingerprint("interventions", filters)
+    fingerprint = common.fingerprint(t="interventions", **filters)
     if params.cursor:
-        key = _read_cursor(params.cursor, fingerprint)
+        key = common.read_cursor(params.cursor, CURSOR_SALT, fingerprint)
         try:
             day, pk = dt.date.fromisoformat(key[0]), int(key[1])
         except (IndexError, TypeError, ValueError):
-            raise _bad_cursor(
+            raise _cursor_error(
                 _("Kursor tidak sah. Mulai lagi dari halaman pertama (tanpa cursor).")
             ) from None
         qs = qs.filter(Q(delivered_on__lt=day) | Q(delivered_on=day, pk__lt=pk))
@@ -1366,7 +1316,9 @@ def list_interventions(request: HttpRequest, params: Query[InterventionQuery]):
     last = rows[-1] if rows else None
     return {
         "items": items,
-        "next_cursor": _make_cursor(fingerprint, [last.delivered_on.isoformat(), last.pk]) if more else None,
+        "next_cursor": common.make_cursor(CURSOR_SALT, fingerprint, [last.delivered_on.isoformat(), last.pk])
+        if more
+        else None,
     }
 
 

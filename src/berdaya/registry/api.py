@@ -54,6 +54,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from berdaya.accounts.permissions import require
+from berdaya.api.common import ErrorResponse, RegionRef, region_ref
 from berdaya.api.errors import ApiError, ConflictError
 from berdaya.core import audit
 from berdaya.core.models import AuditAction
@@ -115,22 +116,6 @@ class OutOfScope(ApiError):
 # --- schemas: output ------------------------------------------------------------------------
 
 
-class ErrorInfo(Schema):
-    status: int
-    code: str = Field(..., description="Kode tetap untuk program, mis. validation_error, conflict.")
-    message: str = Field(..., description="Pesan untuk manusia, dalam bahasa permintaan.")
-    fields: dict[str, list[str]] | None = Field(None, description="Pesan per kolom (galat validasi).")
-
-
-class ErrorResponse(Schema):
-    error: ErrorInfo
-
-
-class RegionBrief(Schema):
-    code: str = Field(..., description="Kode wilayah Kemendagri bertitik, mis. 74.71.")
-    name: str
-
-
 class KbliBrief(Schema):
     code: str = Field(..., description="Kode KBLI 2020 lima digit.")
     title: str
@@ -154,8 +139,8 @@ class EntityListItem(Schema):
     kind: str = Field(..., description="umkm atau koperasi.")
     name: str = Field(..., description="Nama usaha atau koperasi.")
     region_code: str = Field(..., description="Kode wilayah lokasi (desa/kelurahan bila diketahui).")
-    kabkota: RegionBrief
-    kecamatan: RegionBrief | None
+    kabkota: RegionRef
+    kecamatan: RegionRef | None
     kbli: str | None = Field(None, description="Kode KBLI 2020.")
     kbli_category: str = Field(..., description="Kategori KBLI (A–U); kosong bila KBLI belum diisi.")
     nib: str | None = Field(None, description="NIB (UMKM).")
@@ -221,9 +206,9 @@ class EntityDetail(Schema):
     kind: str
     kind_label: str
     name: str
-    region: RegionBrief
-    kabkota: RegionBrief
-    kecamatan: RegionBrief | None
+    region: RegionRef
+    kabkota: RegionRef
+    kecamatan: RegionRef | None
     address: str
     phone_masked: str = Field(..., description="Nomor telepon tersamar.")
     lat: float | None
@@ -244,8 +229,8 @@ class PersonOut(Schema):
     sex: str = Field(..., description="L atau P (kosong bila tidak diketahui).")
     birth_year: int | None = Field(None, description="Tahun lahir (dari NIK).")
     phone_masked: str = Field(..., description="Nomor telepon tersamar.")
-    region: RegionBrief | None = Field(None, description="Wilayah alamat.")
-    kabkota: RegionBrief | None
+    region: RegionRef | None = Field(None, description="Wilayah alamat.")
+    kabkota: RegionRef | None
     umkm: list[EntityBrief] = Field(..., description="UMKM miliknya yang boleh Anda lihat.")
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -356,10 +341,6 @@ class EntityListQuery(Schema):
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _region_ref(region) -> dict | None:
-    return {"code": region.code, "name": region.name} if region is not None else None
 
 
 def _region_code(value: str | None) -> str | None:
@@ -475,8 +456,8 @@ def _list_item(entity: Entity, today: dt.date) -> dict:
         "kind": entity.kind,
         "name": entity.name,
         "region_code": entity.region_id,
-        "kabkota": _region_ref(entity.kabkota),
-        "kecamatan": _region_ref(entity.kecamatan),
+        "kabkota": region_ref(entity.kabkota),
+        "kecamatan": region_ref(entity.kecamatan),
         "kbli": entity.kbli_id,
         "kbli_category": entity.kbli_category,
         "nib": umkm.nib if umkm else None,
@@ -496,9 +477,9 @@ def _detail(entity: Entity, today: dt.date | None = None) -> dict:
         "kind": entity.kind,
         "kind_label": str(entity.get_kind_display()),
         "name": entity.name,
-        "region": _region_ref(entity.region),
-        "kabkota": _region_ref(entity.kabkota),
-        "kecamatan": _region_ref(entity.kecamatan),
+        "region": region_ref(entity.region),
+        "kabkota": region_ref(entity.kabkota),
+        "kecamatan": region_ref(entity.kecamatan),
         "address": entity.address,
         "phone_masked": entity.phone_masked,
         "lat": entity.lat,
@@ -574,8 +555,8 @@ def _person(user, person: Person) -> dict:
         "sex": person.sex,
         "birth_year": person.birth_year,
         "phone_masked": person.phone_masked,
-        "region": _region_ref(person.region),
-        "kabkota": _region_ref(person.kabkota),
+        "region": region_ref(person.region),
+        "kabkota": region_ref(person.kabkota),
         "umkm": list(owned[:100]),
         "created_at": person.created_at,
         "updated_at": person.updated_at,
