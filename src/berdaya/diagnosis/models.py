@@ -68,6 +68,9 @@ class VersionStatus(models.TextChoices):
     RETIRED = "retired", _("Tidak berlaku")
 
 
+_FROZEN_SPECS: dict[tuple, Definition] = {}
+
+
 @unscoped("configuration: a version of a questionnaire")
 @track(exclude=("definition",))
 class InstrumentVersion(models.Model):
@@ -114,6 +117,15 @@ class InstrumentVersion(models.Model):
 
     @cached_property
     def spec(self) -> Definition:
+        if self.is_frozen and self.pk:
+            # A published or retired version never changes: parse it once per process, not once
+            # per row of a worklist page (each row has its own instance).
+            # (keyed with the publication time too: a restored or test database may reuse a pk)
+            key = (self.pk, self.published_at)
+            cached = _FROZEN_SPECS.get(key)
+            if cached is None:
+                cached = _FROZEN_SPECS[key] = Definition.model_validate(self.definition)
+            return cached
         return Definition.model_validate(self.definition)
 
     def refresh_from_db(self, *args, **kwargs) -> None:
@@ -190,7 +202,7 @@ class Assessment(models.Model):
     notes = models.TextField(_("catatan"), blank=True)
     # The newest assessment of this entity with this instrument: what the profile, the worklist
     # and the dashboard read, kept by the service so readers never compute "latest per entity".
-    is_latest = models.BooleanField(_("terbaru"), default=True, editable=False)
+    is_latest = models.BooleanField(_("terbaru"), default=False, editable=False)
     created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
 
     class Meta:
@@ -242,7 +254,7 @@ class SectionScore(models.Model):
     score = models.DecimalField(_("skor"), max_digits=5, decimal_places=2, null=True, blank=True)
     is_factor = models.BooleanField(_("faktor"), default=True)
     weak = models.BooleanField(_("lemah"), default=False)
-    is_latest = models.BooleanField(_("terbaru"), default=True)
+    is_latest = models.BooleanField(_("terbaru"), default=False)
 
     class Meta:
         verbose_name = _("skor bagian")

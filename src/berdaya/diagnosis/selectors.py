@@ -161,14 +161,13 @@ def worklist_rows(assessments, names: dict[str, str]) -> list[dict[str, Any]]:
     rules: dict[int, list] = {}
     rows = []
     for assessment in page:
-        instrument_rules = rules.setdefault(
-            assessment.instrument_id,
-            list(
+        if assessment.instrument_id not in rules:  # one query per instrument, not per row
+            rules[assessment.instrument_id] = list(
                 recommend.RecommendationRule.objects.filter(
                     instrument_id=assessment.instrument_id, active=True
                 )
-            ),
-        )
+            )
+        instrument_rules = rules[assessment.instrument_id]
         codes = weak.get(assessment.pk, [])
         seen: list[str] = []
         for rule in instrument_rules:

@@ -50,6 +50,9 @@ class Command(BaseCommand):
         users = ensure_demo_users(settings.BERDAYA_PROVINCE)
         self.stdout.write("4/4 Registri contoh …")
         self._seed_registry(entities, seed)
+        if entities:
+            self._seed_assessments(seed)
+            self._seed_programmes(seed)
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Berdaya siap di http://{addr}/"))
@@ -98,6 +101,44 @@ class Command(BaseCommand):
         )
         seconds_text = f"{seconds:.1f}".replace(".", ",")
         self.stdout.write(self.style.SUCCESS(f"    {summary} dalam {seconds_text} detik"))
+
+    def _seed_assessments(self, seed: int) -> None:
+        """Weak-factor assessments for the demo registry, once (diagnosis/seed.py)."""
+        from berdaya.diagnosis.models import Assessment
+        from berdaya.diagnosis.seed import seed_assessments
+        from berdaya.registry.models import Entity
+
+        if not Entity.objects.exists() or Assessment.objects.exists():
+            return
+        started = time.monotonic()
+        stats = seed_assessments(seed=seed)
+        n = format_count
+        seconds_text = f"{time.monotonic() - started:.1f}".replace(".", ",")
+        health = stats.by_instrument.get("kesehatan_ksp_2016", 0)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"    {n(stats.assessments)} penilaian untuk {n(stats.entities)} entitas "
+                f"({n(health)} penilaian kesehatan KSP), {n(stats.interventions)} intervensi "
+                f"dalam {seconds_text} detik"
+            )
+        )
+
+    def _seed_programmes(self, seed: int) -> None:
+        """Grant programmes with applications at every stage, once (programmes/seed.py)."""
+        from berdaya.programmes.seed import seed_programmes
+
+        started = time.monotonic()
+        stats = seed_programmes(seed=seed)
+        if not stats.programmes:
+            return
+        seconds_text = f"{time.monotonic() - started:.1f}".replace(".", ",")
+        n = format_count
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"    {n(stats.programmes)} program hibah, {n(stats.applications)} permohonan, "
+                f"{n(stats.interventions)} penyaluran dalam {seconds_text} detik"
+            )
+        )
 
     def _serve(self, addr: str) -> None:
         """The web server and one background worker (imports and other long work), together."""
