@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -96,9 +97,9 @@ def test_grant_from_candidate_list_to_disbursement_and_sk(
     screenshot(page, "grant-programme")
     with page.expect_download() as xlsx_download:
         page.get_by_test_id("sk-xlsx").click()
-    sheet = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read())).active
+    sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
     rows = [row for row in sheet.values if row and row[0] not in (None, "No")]
     assert any("Roti Wa Ode" in str(cell) for cell in rows[0]) and 4_000_000 in rows[0]
     with page.expect_download() as pdf_download:
         page.get_by_test_id("sk-pdf").click()
-    assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(pdf_download.value.path()).read_bytes()[:5] == b"%PDF-"
