@@ -163,3 +163,23 @@ def test_overview_counts_by_district_and_sector(client, world):
     assert 'data-testid="weak-by-region"' in html and 'data-key="74.71"' in html
     client.force_login(world.users.dinas_kabkota_muna)
     assert 'data-testid="empty-state"' in client.get(reverse("diagnosis:home")).content.decode()
+
+
+def test_koperasi_health_history_per_book_year(client, world):
+    from berdaya.diagnosis.models import Instrument
+
+    health = Instrument.objects.get(code="kesehatan_ksp_2016")
+    for year, weak in ((2024, False), (2025, False), (2023, True)):  # 2023's books entered last
+        services.assess(
+            world.users.admin,
+            world.kendari_koperasi,
+            health,
+            scenario.answers_for("kesehatan_ksp_2016", weak=weak),
+            book_year=year,
+        )
+    client.force_login(world.users.dinas_kabkota)
+    html = client.get(reverse("registry:detail", args=[world.kendari_koperasi.pk])).content.decode()
+    trend = html[html.index('data-testid="trend"') :]
+    assert trend.index("TB 2023") < trend.index("TB 2024") < trend.index("TB 2025")
+    latest = Assessment.objects.get(entity=world.kendari_koperasi, instrument=health, is_latest=True)
+    assert latest.book_year == 2025  # the latest book year, not the latest entry

@@ -56,7 +56,7 @@ def entity_panel(user: Any, entity: Entity) -> dict[str, Any]:
         visible(user, Assessment)
         .filter(entity=entity)
         .order_by("instrument_id", "-assessed_on", "-id")
-        .values("instrument_id", "assessed_on", "overall_score", "pk")
+        .values("instrument_id", "assessed_on", "book_year", "overall_score", "pk")
     )
     trends: dict[int, list[dict]] = {}
     for row in history:
@@ -66,6 +66,8 @@ def entity_panel(user: Any, entity: Entity) -> dict[str, Any]:
     results = []
     for assessment in latest:
         points = list(reversed(trends.get(assessment.instrument_id, [])))
+        if assessment.instrument.purpose == Purpose.KOPERASI_HEALTH:
+            points.sort(key=lambda p: (p["book_year"] or 0, p["assessed_on"], p["pk"]))  # by book year
         results.append(
             {
                 "assessment": assessment,

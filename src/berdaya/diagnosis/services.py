@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as SchemaError
@@ -31,6 +31,7 @@ from berdaya.diagnosis.models import (
     Assessment,
     Instrument,
     InstrumentVersion,
+    Purpose,
     SectionScore,
     Source,
     VersionStatus,
@@ -318,19 +319,24 @@ def section_rows(assessment: Assessment, result: scoring.Result) -> list[Section
 
 
 def refresh_latest(instrument_id: int, entity_ids: Iterable[int]) -> None:
-    """Mark the newest assessment (by date, then entry) of each entity as the latest, set-wise.
+    """Mark the newest assessment of each entity as the latest, set-wise: by book year for koperasi
+    health (the state of the latest books), then by date, then by entry.
 
     Two statements, not one: the partial unique index "one latest per entity" is checked row by
     row, so every flag is cleared before the new ones are set.
     """
     ids = list(entity_ids)
+    purpose = Instrument.objects.values_list("purpose", flat=True).get(pk=instrument_id)
+    order = ["-assessed_on", "-id"]
+    if purpose == Purpose.KOPERASI_HEALTH:
+        order.insert(0, F("book_year").desc(nulls_last=True))
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         rows = Assessment.objects.filter(instrument_id=instrument_id, entity_id__in=chunk)
         rows.filter(is_latest=True).update(is_latest=False)
         newest = Subquery(
             Assessment.objects.filter(entity_id=OuterRef("entity_id"), instrument_id=instrument_id)
-            .order_by("-assessed_on", "-id")
+            .order_by(*order)
             .values("pk")[:1]
         )
         rows.filter(pk=newest).update(is_latest=True)
