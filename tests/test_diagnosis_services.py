@@ -234,3 +234,26 @@ def test_weak_factor_counts_are_scoped(world):
     assert {row["kabkota"] for row in kendari} == {"74.71"}
     factors = {s.code for s in world.vulnerability.current_version().spec.sections}
     assert {row["factor"] for row in kendari} == factors
+
+
+def test_section_scores_follow_the_entity_when_it_moves(world):
+    """The kab/kota and sector copied onto section scores (D18) follow registry edits, single
+    saves and bulk updates alike, so the district counts and scope stay right."""
+    from berdaya.registry.events import entities_changed
+    from berdaya.registry.models import Entity
+
+    entity = Entity.objects.get(pk=world.kendari_umkm.pk)
+    rows = SectionScore.objects.filter(entity=entity)
+    assert set(rows.values_list("kabkota_id", "kbli_category")) == {("74.71", entity.kbli_category)}
+    entity.region_id = "74.03.06"
+    entity.save()
+    assert set(rows.values_list("kabkota_id", flat=True)) == {"74.03"}
+    assert selectors.weak_factor_counts(world.users.dinas_kabkota, world.vulnerability) == []
+    assert {
+        r["kabkota"]
+        for r in selectors.weak_factor_counts(world.users.dinas_kabkota_muna, world.vulnerability)
+    } == {"74.03"}
+    # a bulk update (as the importer does) announces itself; the copies follow
+    Entity.objects.filter(pk=entity.pk).update(kabkota_id="74.71", kbli_category="G")
+    entities_changed.send(sender=Entity, ids=[entity.pk])
+    assert set(rows.values_list("kabkota_id", "kbli_category")) == {("74.71", "G")}

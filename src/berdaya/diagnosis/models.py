@@ -235,14 +235,20 @@ class Assessment(models.Model):
         return next((b for b in self.version.spec.bands if b.code == self.band), None)
 
 
-@scoped(**_ENTITY_SCOPE)
-@track(region=_entity_region)
+@scoped(
+    region="kabkota",
+    region_depth=2,
+    owner="entity__memberships__user",
+    assignee="entity__assignments__user",
+)
+@track(region=lambda row: row.kabkota_id or "")
 class SectionScore(models.Model):
     """The score of one section (factor) of one assessment: what aggregates count set-wise.
 
-    Written once with its assessment and never changed (the assessment's audit covers it);
-    ``entity``, ``instrument`` and ``is_latest`` repeat the assessment's so that the dashboard
-    and the worklist filter one table with one index.
+    Written once with its assessment (the assessment's audit covers it); ``entity``,
+    ``instrument`` and ``is_latest`` repeat the assessment's, and ``kabkota`` /
+    ``kbli_category`` the entity's (kept in step by ``services.sync_entity_facts``), so that
+    "weak factors by kab/kota and sector" is one index-only scan with no join (D18).
     """
 
     assessment = models.ForeignKey(
@@ -255,6 +261,10 @@ class SectionScore(models.Model):
     is_factor = models.BooleanField(_("faktor"), default=True)
     weak = models.BooleanField(_("lemah"), default=False)
     is_latest = models.BooleanField(_("terbaru"), default=False)
+    kabkota = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    kbli_category = models.CharField(_("kategori KBLI"), max_length=1, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("skor bagian")
@@ -267,6 +277,12 @@ class SectionScore(models.Model):
                 fields=["instrument", "section", "weak", "entity"],
                 condition=Q(is_latest=True),
                 name="diagnosis_latest_section",
+            ),
+            # the dashboard's weak factors by kab/kota and sector, read off the index alone
+            models.Index(
+                fields=["instrument", "kabkota", "kbli_category", "section", "weak"],
+                condition=Q(is_latest=True, is_factor=True, score__isnull=False),
+                name="diagnosis_latest_by_region",
             ),
         ]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from berdaya.accounts.permissions import has_permission
 from berdaya.core.scoping import visible
@@ -127,14 +127,19 @@ def worklist(
 
 
 def weak_factor_counts(user: Any, instrument: Instrument) -> list[dict[str, Any]]:
-    """Latest assessments per (kab/kota, KBLI category, factor): assessed and weak. One GROUP BY."""
-    return list(
+    """Latest assessments per (kab/kota, KBLI category, factor): assessed and weak. One GROUP BY
+    over the section scores alone (kab/kota and category are copied onto them, D18)."""
+    rows = (
         visible(user, SectionScore)
         .filter(instrument=instrument, is_latest=True, is_factor=True, score__isnull=False)
-        .values(kabkota=F("entity__kabkota_id"), category=F("entity__kbli_category"), factor=F("section"))
+        .values_list("kabkota_id", "kbli_category", "section")
         .annotate(assessed=Count("id"), weak=Count("id", filter=Q(weak=True)))
         .order_by()
     )
+    return [
+        {"kabkota": kabkota, "category": category, "factor": factor, "assessed": assessed, "weak": weak}
+        for kabkota, category, factor, assessed, weak in rows
+    ]
 
 
 def vulnerability_instrument() -> Instrument | None:

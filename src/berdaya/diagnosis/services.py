@@ -346,6 +346,26 @@ def refresh_latest(instrument_id: int, entity_ids: Iterable[int]) -> None:
         # PostgreSQL has no statistics for fresh rows and a join plan can go quadratic.
         latest = Assessment.objects.filter(instrument_id=instrument_id, entity_id__in=chunk, is_latest=True)
         SectionScore.objects.filter(assessment_id__in=latest.values("pk")).update(is_latest=True)
+    sync_entity_facts(ids)
+
+
+def sync_entity_facts(entity_ids: Iterable[int]) -> int:
+    """Copy each entity's kab/kota and KBLI category onto its section scores (set-wise).
+
+    Called by every writer of section scores (through refresh_latest) and whenever entities
+    change (registry saves and bulk updates, see apps.py), so the denormalised columns the
+    dashboard groups by never drift from the registry.
+    """
+    ids = list(entity_ids)
+    changed = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        entity = Entity.objects.filter(pk=OuterRef("entity_id"))
+        changed += SectionScore.objects.filter(entity_id__in=chunk).update(
+            kabkota_id=Subquery(entity.values("kabkota_id")[:1]),
+            kbli_category=Subquery(entity.values("kbli_category")[:1]),
+        )
+    return changed
 
 
 def weak_below(version: InstrumentVersion) -> Decimal | None:

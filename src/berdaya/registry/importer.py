@@ -63,6 +63,7 @@ from berdaya.registry.columns import (
     match_header,
     required_for,
 )
+from berdaya.registry.events import entities_changed
 from berdaya.registry.models import (
     Entity,
     EntityKind,
@@ -1143,6 +1144,7 @@ class Importer:
             )
         derived = {"name_search", "kabkota_id", "kecamatan_id", "kbli_category", "updated_at"}
         Entity.objects.bulk_update(entities, sorted(entity_fields | derived), batch_size=500)
+        entities_changed.send(sender=Entity, ids=[entity.pk for entity in entities])
         if umkms:
             Umkm.objects.bulk_update(
                 umkms, sorted(detail_fields["umkm"] | {"size_class", "size_basis"}), batch_size=500
