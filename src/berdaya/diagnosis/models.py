@@ -23,7 +23,7 @@ from berdaya.core.audit import track
 from berdaya.core.scoping import scoped, unscoped
 from berdaya.diagnosis.definition import Definition
 from berdaya.programmes.models import InterventionKind
-from berdaya.registry.models import Entity
+from berdaya.registry.models import ENTITY_SCOPE, Entity, entity_region
 
 
 class Purpose(models.TextChoices):
@@ -144,20 +144,8 @@ class Source(models.TextChoices):
     SEED = "seed", _("Data demo")
 
 
-_ENTITY_SCOPE = {
-    "region": "entity__kabkota",
-    "region_depth": 2,
-    "owner": "entity__memberships__user",
-    "assignee": "entity__assignments__user",
-}
-
-
-def _entity_region(row: models.Model) -> str:
-    return row.entity.kabkota_id or ""
-
-
-@scoped(**_ENTITY_SCOPE)
-@track(region=_entity_region)
+@scoped(**ENTITY_SCOPE)
+@track(region=entity_region)
 class Assessment(models.Model):
     """One entity assessed against one instrument version on one date, with its scores."""
 

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from berdaya.core.audit import track
 from berdaya.core.scoping import scoped, unscoped
-from berdaya.registry.models import Entity
+from berdaya.registry.models import ENTITY_SCOPE, Entity, entity_region
 
 
 class InterventionKind(models.TextChoices):
@@ -32,17 +32,8 @@ class InterventionKind(models.TextChoices):
     LEGALITY = "legalitas", _("Fasilitasi legalitas (NIB, halal, P-IRT)")
 
 
-def _entity_region(row: models.Model) -> str:
-    return row.entity.kabkota_id or ""
-
-
-@scoped(
-    region="entity__kabkota",
-    region_depth=2,
-    owner="entity__memberships__user",
-    assignee="entity__assignments__user",
-)
-@track(region=_entity_region)
+@scoped(**ENTITY_SCOPE)
+@track(region=entity_region)
 class Intervention(models.Model):
     entity = models.ForeignKey(
         Entity, on_delete=models.PROTECT, related_name="interventions", verbose_name=_("entitas")

@@ -589,8 +589,12 @@ class SizeBasis(models.TextChoices):
     MODAL = rules.SizeBasis.MODAL.value, _("modal usaha")
 
 
-def _entity_region(detail: models.Model) -> str:
+def entity_region(detail: models.Model) -> str:
+    """The audit trail's region of a record that hangs off an entity (other apps use it too)."""
     return detail.entity.kabkota_id or ""
+
+
+_entity_region = entity_region
 
 
 @scoped(
@@ -1037,12 +1041,14 @@ class KoperasiOfficer(models.Model):
 
 # --- history and links --------------------------------------------------------------------
 
-_ENTITY_SCOPE = {
+# The scope of any record that hangs off an entity (``entity`` FK): other apps declare with it.
+ENTITY_SCOPE = {
     "region": "entity__kabkota",
     "region_depth": 2,
     "owner": "entity__memberships__user",
     "assignee": "entity__assignments__user",
 }
+_ENTITY_SCOPE = ENTITY_SCOPE
 KOPERASI_ONLY_METRICS = ("members_male", "members_female", "own_capital", "business_volume", "shu")
 
 
