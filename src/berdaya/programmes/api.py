@@ -930,11 +930,9 @@ def set_programme_quota(request: HttpRequest, programme_id: int, kabkota: str, p
     code = _kabkota_code(kabkota)
     if not code:
         raise invalid({"kabkota": [_("Wajib diisi.")]})
-    if programme.region_id != settings.BERDAYA_PROVINCE and code != programme.region_id:
-        raise invalid({"kabkota": [_("Di luar wilayah sasaran program.")]})
-    if payload.quota is None or payload.quota < 0:
-        raise invalid({"quota": [_("Isi angka nol atau lebih.")]})
-    with _engine():
+    if payload.quota is None:
+        raise invalid({"quota": [_("Wajib diisi.")]})
+    with _engine():  # the service checks the kab/kota against the programme and the quota itself
         row = services.set_quota(request.user, programme, code, payload.quota)
     return _quota(DistrictQuota.objects.select_related("kabkota").get(pk=row.pk))
 
@@ -1232,8 +1230,6 @@ def create_usage_report(request: HttpRequest, application_id: int, payload: Usag
     require(user, "programmes.report_use")
     app = _application_or_404(user, application_id)
     _required(amount_used=payload.amount_used, summary=payload.summary)
-    if payload.submitted_on is not None and payload.submitted_on > timezone.localdate():
-        raise invalid({"submitted_on": [_("Tanggal belum tiba.")]})
     with _engine(GRANT_UNPROCESSABLE):
         report = grants.submit_usage_report(
             user,

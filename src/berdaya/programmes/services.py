@@ -140,10 +140,14 @@ def set_quota(user: Any, programme: Programme, kabkota: str, quota: int) -> Dist
 
     province = settings.BERDAYA_PROVINCE
     if not Region.objects.filter(code=kabkota, parent_id=province).exists():
-        raise Refused(_("Kabupaten/kota %(kab)s tidak dikenal.") % {"kab": kabkota}, code="unknown_kabkota")
+        raise field_error(
+            "kabkota", _("Kabupaten/kota %(kab)s tidak dikenal.") % {"kab": kabkota}, "unknown_kabkota"
+        )
     if programme.region_id != province and kabkota != programme.region_id:
-        raise Refused(
-            _("%(kab)s berada di luar wilayah sasaran program.") % {"kab": kabkota}, code="outside_region"
+        raise field_error(
+            "kabkota",
+            _("%(kab)s berada di luar wilayah sasaran program.") % {"kab": kabkota},
+            "outside_region",
         )
     if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
         raise field_error("quota", _("Isi kuota nol atau lebih."), "quota")
