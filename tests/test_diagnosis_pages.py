@@ -183,3 +183,13 @@ def test_koperasi_health_history_per_book_year(client, world):
     assert trend.index("TB 2023") < trend.index("TB 2024") < trend.index("TB 2025")
     latest = Assessment.objects.get(entity=world.kendari_koperasi, instrument=health, is_latest=True)
     assert latest.book_year == 2025  # the latest book year, not the latest entry
+
+
+def test_an_instrument_without_a_version_in_force_says_so(client, world):
+    from berdaya.diagnosis.models import InstrumentVersion, VersionStatus
+
+    InstrumentVersion.objects.filter(instrument=world.vulnerability).update(status=VersionStatus.RETIRED)
+    client.force_login(world.users.dinas_kabkota)
+    response = client.get(_assess_url(world.kendari_umkm))
+    assert response.status_code == 403
+    assert "belum memiliki versi yang berlaku" in response.content.decode()

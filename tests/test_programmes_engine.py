@@ -57,7 +57,7 @@ def test_rules_are_validated_with_messages():
         )
     assert caught.value.errors == [
         "Syarat 1: nilai tidak dikenal: raksasa.",
-        "Syarat 2: operator in tidak berlaku untuk Umur usaha (tahun).",
+        "Syarat 2: cara membandingkan ini tidak berlaku untuk Umur usaha (tahun).",
         "Syarat 3: kolom tidak dikenal.",
         "Syarat 4: skor antara 0 dan 100.",
     ]

@@ -175,7 +175,9 @@ def assess(request: HttpRequest, entity_pk: int, code: str) -> HttpResponse:
         )
     version = instrument.current_version()
     if version is None:
-        raise PermissionDenied("instrument without a version in force")
+        reason = _("Instrumen ini belum memiliki versi yang berlaku. Hubungi dinas provinsi.")
+        context = {"entity": entity, "instrument": instrument, "reason": reason}
+        return render(request, "diagnosis/assess_refused.html", context, status=403)
     spec = version.spec
     with_book_year = instrument.purpose == Purpose.KOPERASI_HEALTH
     errors: dict[str, str] = {}

@@ -406,7 +406,7 @@ def parse(raw: Iterable[dict[str, Any]]) -> list[Condition]:
 def _check(c: Condition) -> str:
     spec = FIELDS[c.field]
     if c.op not in spec.ops:
-        return _("operator %(op)s tidak berlaku untuk %(field)s.") % {"op": c.op, "field": spec.label}
+        return _("cara membandingkan ini tidak berlaku untuk %(field)s.") % {"field": spec.label}
     if spec.value_type == "choices":
         allowed = {code for code, _label in spec.choices()}
         if not isinstance(c.value, list) or not c.value:
